@@ -1,0 +1,81 @@
+"""Reads from the bank: similarity retrieval."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from pgvector.django import CosineDistance
+
+from questions.models import Question
+from questions.taxonomy import DOMAIN_OF_SKILL, SECTION_OF_DOMAIN, Skill
+
+# Cosine distance under which a bank question counts as a near-copy of the
+# query itself (see docs/retrieval.md for how it was measured).
+NEAR_DUPLICATE_DISTANCE = 0.05
+
+SCOPES = ("skill", "domain", "section")
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    question: Question
+    distance: float
+    scope: str  # the taxonomy level that matched: skill, domain or section
+
+
+def similar_questions(
+    *,
+    skill: Skill | str,
+    embedding: Sequence[float] | None = None,
+    text: str | None = None,
+    k: int = 5,
+    exclude_ids: Collection[int] = (),
+    near_duplicate_distance: float = NEAR_DUPLICATE_DISTANCE,
+) -> list[Neighbour]:
+    """Return the k nearest approved bank questions: same skill, then domain, then section.
+
+    Distances are exact cosine distances: under a taxonomy filter an HNSW scan
+    can silently return fewer than k rows (pgvector < 0.8 has no iterative
+    scan), so filtered retrieval ranks the filtered rows exactly. Questions
+    closer than near_duplicate_distance to the query are skipped as copies of it.
+    """
+    if (embedding is None) == (text is None):
+        raise ValueError("Pass exactly one of embedding or text.")
+    if embedding is None:
+        from questions.embeddings import embed_text  # loads torch: worker only
+
+        embedding = embed_text(text or "")
+    skill = Skill(skill)
+    domain = DOMAIN_OF_SKILL[skill]
+    scope_values = {"skill": skill, "domain": domain, "section": SECTION_OF_DOMAIN[domain]}
+
+    found: list[Neighbour] = []
+    excluded = set(exclude_ids)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # HNSW supports only plain index scans; turning them off makes the
+            # planner use the B-tree taxonomy indexes and exact distances.
+            cursor.execute("SET LOCAL enable_indexscan = off")
+        for scope in SCOPES:
+            missing = k - len(found)
+            if missing <= 0:
+                break
+            rows = (
+                Question.objects.filter(
+                    status=Question.Status.APPROVED,
+                    embedding__isnull=False,
+                    **{scope: scope_values[scope]},
+                )
+                .exclude(pk__in=sorted(excluded))
+                .annotate(distance=CosineDistance("embedding", embedding))
+                .filter(distance__gte=near_duplicate_distance)
+                .order_by("distance", "pk")[:missing]
+            )
+            for question in rows:
+                found.append(Neighbour(question, question.distance, scope))
+                excluded.add(question.pk)
+        with connection.cursor() as cursor:
+            cursor.execute("RESET enable_indexscan")
+    return found

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from questions import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+]
