@@ -1,0 +1,77 @@
+"""Settings and process boundaries, checked in fresh interpreters."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**base, "DJANGO_SETTINGS_MODULE": "satgen.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+# A DATABASE_URL that is never connected to keeps these checks off the database.
+OFFLINE_DB = "postgres://nobody@127.0.0.1:1/none"
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _python("import satgen.settings", DEBUG="0", DATABASE_URL=OFFLINE_DB)
+    assert result.returncode != 0
+    assert "SECRET_KEY (or SECRET_KEY_FILE) must be set" in result.stderr
+
+
+def test_secrets_can_come_from_mounted_files(tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_text("from-a-file")
+    result = _python(
+        "from satgen import settings; print(settings.SECRET_KEY, settings.DEBUG)",
+        DEBUG="0",
+        SECRET_KEY_FILE=str(secret),
+        DATABASE_URL=OFFLINE_DB,
+    )
+    assert result.stdout.split() == ["from-a-file", "False"], result.stderr
+
+
+def test_database_url_configures_an_external_database():
+    result = _python(
+        "from satgen import settings; d = settings.DATABASES['default'];"
+        "print(d['ENGINE'], d['HOST'], d['PORT'], d['NAME'])",
+        DEBUG="1",
+        DATABASE_URL="postgres://u:p@db.internal:6543/satgen",
+    )
+    assert result.stdout.split() == [
+        "django.db.backends.postgresql",
+        "db.internal",
+        "6543",
+        "satgen",
+    ], result.stderr
+
+
+def test_serving_web_requests_never_imports_torch():
+    code = """
+import sys
+import django
+django.setup()
+from satgen.asgi import application
+from django.test import Client
+from django.urls import get_resolver
+import questions.admin, questions.views
+get_resolver().url_patterns
+assert Client().get("/healthz").status_code == 200
+print(sorted(m for m in sys.modules if m.split(".")[0] in {"torch", "sentence_transformers"}))
+"""
+    result = _python(code, DEBUG="1", DATABASE_URL=OFFLINE_DB, ALLOWED_HOSTS="testserver")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
