@@ -1,0 +1,233 @@
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from questions.models import Question
+from questions.taxonomy import Difficulty, Domain, Section, Skill
+
+STAGE_NAMES = ("extract", "classify", "retrieve", "generate", "validate")
+MAX_QUESTIONS = 10
+
+
+class Job(models.Model):
+    """One tutor request: a source question (or a skill) in, verified questions out."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Origin(models.TextChoices):
+        IMAGE = "image", "Screenshot"
+        TEXT = "text", "Pasted text"
+        SKILL = "skill", "Chosen skill"
+
+    class Target(models.TextChoices):
+        SAME = "same", "Same difficulty"
+        EASIER = "easier", "Easier"
+        HARDER = "harder", "Harder"
+        EASY = "easy", "Easy"
+        MEDIUM = "medium", "Medium"
+        HARD = "hard", "Hard"
+
+    FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    origin = models.CharField(max_length=8, choices=Origin.choices)
+
+    # The source: the original upload is kept for audit; the normalised image is what Claude saw.
+    upload = models.FileField(upload_to="uploads/%Y/%m/", blank=True)
+    image = models.FileField(upload_to="normalised/%Y/%m/", blank=True)
+    image_media_type = models.CharField(max_length=32, blank=True)
+    source_text = models.TextField(blank=True)
+
+    # Options.
+    count = models.PositiveSmallIntegerField(default=3)
+    target = models.CharField(max_length=8, choices=Target.choices, default=Target.SAME)
+    instruction = models.CharField(max_length=500, blank=True)
+
+    # The taxonomy the questions are written for: chosen by the tutor (origin skill),
+    # or set by classify and correctable by the tutor.
+    section = models.CharField(max_length=8, choices=Section.choices, blank=True)
+    domain = models.CharField(max_length=32, choices=Domain.choices, blank=True)
+    skill = models.CharField(max_length=48, choices=Skill.choices, blank=True)
+    difficulty = models.CharField(max_length=8, choices=Difficulty.choices, blank=True)
+    kind = models.CharField(max_length=3, choices=Question.Kind.choices, blank=True)
+
+    simulated = models.BooleanField(default=False, help_text="Served by the Claude simulator.")
+    error = models.TextField(blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    # Each run of the task takes a fresh token; writes of a stale run are refused.
+    run_token = models.UUIDField(null=True, blank=True, editable=False)
+    runs = models.PositiveSmallIntegerField(default=0)
+    task_id = models.BigIntegerField(null=True, blank=True, help_text="The Procrastinate job.")
+
+    input_tokens = models.PositiveIntegerField(default=0)
+    output_tokens = models.PositiveIntegerField(default=0)
+    cache_creation_tokens = models.PositiveIntegerField(default=0)
+    cache_read_tokens = models.PositiveIntegerField(default=0)
+    cost_usd = models.DecimalField(max_digits=10, decimal_places=6, default=Decimal(0))
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="job_owner_recent")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(count__gte=1, count__lte=MAX_QUESTIONS), name="job_count_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Job {self.public_id} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+
+class Stage(models.Model):
+    """The record of one pipeline stage of a job."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"
+
+    DONE = (Status.SUCCEEDED, Status.SKIPPED)
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="stages")
+    name = models.CharField(max_length=16, choices=[(n, n.title()) for n in STAGE_NAMES])
+    position = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    model = models.CharField(max_length=64, blank=True)
+    input_tokens = models.PositiveIntegerField(default=0)
+    output_tokens = models.PositiveIntegerField(default=0)
+    cache_creation_tokens = models.PositiveIntegerField(default=0)
+    cache_read_tokens = models.PositiveIntegerField(default=0)
+    cost_usd = models.DecimalField(max_digits=10, decimal_places=6, default=Decimal(0))
+    output = models.JSONField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["job", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "name"], name="stage_unique_per_job"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.status})"
+
+    @property
+    def duration(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
+
+
+class ModelCall(models.Model):
+    """One request to Claude, billed or not: the ledger every token total is summed from."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="calls")
+    stage = models.CharField(max_length=16)
+    purpose = models.CharField(max_length=32)
+    model = models.CharField(max_length=64)
+    outcome = models.CharField(max_length=32)
+    input_tokens = models.PositiveIntegerField(default=0)
+    output_tokens = models.PositiveIntegerField(default=0)
+    cache_creation_tokens = models.PositiveIntegerField(default=0)
+    cache_read_tokens = models.PositiveIntegerField(default=0)
+    cost_usd = models.DecimalField(max_digits=10, decimal_places=6, default=Decimal(0))
+    duration_ms = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} call to {self.model} ({self.outcome})"
+
+
+class GeneratedQuestion(models.Model):
+    """A question written for a job, with its validation report and review state."""
+
+    class Status(models.TextChoices):
+        DRAFTING = "drafting", "Drafting"
+        CHECKING = "checking", "Checking"
+        REGENERATING = "regenerating", "Regenerating"
+        PASSED = "passed", "Passed"
+        FLAGGED = "flagged", "Flagged"
+        FAILED = "failed", "Failed"
+
+    class Review(models.TextChoices):
+        UNREVIEWED = "unreviewed", "Unreviewed"
+        PROMOTED = "promoted", "Promoted to the bank"
+        REJECTED = "rejected", "Rejected"
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFTING)
+    rounds = models.PositiveSmallIntegerField(default=0, help_text="Drafts written so far.")
+
+    section = models.CharField(max_length=8, choices=Section.choices, blank=True)
+    domain = models.CharField(max_length=32, choices=Domain.choices, blank=True)
+    skill = models.CharField(max_length=48, choices=Skill.choices, blank=True)
+    difficulty = models.CharField(max_length=8, choices=Difficulty.choices, blank=True)
+    kind = models.CharField(max_length=3, choices=Question.Kind.choices, blank=True)
+    passage = models.TextField(blank=True)
+    passage_b = models.TextField(blank=True)
+    figure = models.TextField(blank=True)
+    stem = models.TextField(blank=True)
+    choices = models.JSONField(default=list, blank=True)
+    key = models.CharField(max_length=16, blank=True)
+    explanation = models.TextField(blank=True)
+    rationales = models.JSONField(default=dict, blank=True)
+    math_check = models.JSONField(null=True, blank=True)
+
+    validation = models.JSONField(null=True, blank=True)
+    flag_reasons = models.JSONField(default=list, blank=True)
+    review = models.CharField(max_length=16, choices=Review.choices, default=Review.UNREVIEWED)
+    bank_question = models.ForeignKey(
+        Question, null=True, blank=True, on_delete=models.SET_NULL, related_name="generated_from"
+    )
+    revision_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="revisions"
+    )
+    revision_instruction = models.CharField(max_length=500, blank=True)
+    superseded = models.BooleanField(default=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["job", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job", "position"],
+                condition=Q(superseded=False),
+                name="one_current_question_per_position",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Q{self.position} of {self.job_id} ({self.status})"

@@ -79,3 +79,20 @@ def similar_questions(
         with connection.cursor() as cursor:
             cursor.execute("RESET enable_indexscan")
     return found
+
+
+def nearest_bank_questions(embedding: Sequence[float], *, limit: int = 1) -> list[Neighbour]:
+    """Return the bank questions nearest to embedding over the whole bank, any status.
+
+    Unfiltered, so the HNSW index serves it; ef_search is raised for recall.
+    """
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL hnsw.ef_search = 100")
+        questions = list(
+            Question.objects.filter(embedding__isnull=False)
+            .annotate(distance=CosineDistance("embedding", embedding))
+            .order_by("distance")
+            .defer("embedding")[:limit]
+        )
+    return [Neighbour(question, question.distance, "bank") for question in questions]

@@ -138,6 +138,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "pgserver": {"level": "WARNING"},
+        "httpx2": {"level": "WARNING"},  # one INFO line per Claude request otherwise
         "procrastinate": {"level": env.str("PROCRASTINATE_LOG_LEVEL", default="WARNING")},
     },
 }
@@ -145,3 +146,58 @@ LOGGING = {
 # The bank: embedding model and retrieval.
 EMBEDDING_BATCH_SIZE = env.int("EMBEDDING_BATCH_SIZE", default=64)
 RETRIEVAL_K = env.int("RETRIEVAL_K", default=5)
+
+# Claude. Without ANTHROPIC_API_KEY (and without ANTHROPIC_BASE_URL) every call
+# goes to the local Claude simulator and jobs are marked simulated.
+ANTHROPIC_API_KEY = env.str("ANTHROPIC_API_KEY", default="")
+ANTHROPIC_BASE_URL = env.str("ANTHROPIC_BASE_URL", default="")
+CLAUDE_SIMULATOR_URL = env.str("CLAUDE_SIMULATOR_URL", default="http://127.0.0.1:8765")
+CLAUDE_SIMULATED = not (ANTHROPIC_API_KEY or ANTHROPIC_BASE_URL)
+CLAUDE_MAX_RETRIES = env.int("CLAUDE_MAX_RETRIES", default=2)
+_SONNET = "claude-sonnet-5-5"
+_HAIKU = "claude-haiku-5-5"
+CLAUDE_STAGES = {
+    # stage: model, max_tokens, timeout in seconds (per call, including the SDK's retries' waits)
+    "extract": {
+        "model": env.str("CLAUDE_EXTRACT_MODEL", default=_SONNET),
+        "max_tokens": env.int("CLAUDE_EXTRACT_MAX_TOKENS", default=4096),
+        "timeout": env.float("CLAUDE_EXTRACT_TIMEOUT", default=60.0),
+    },
+    "generate": {
+        "model": env.str("CLAUDE_GENERATE_MODEL", default=_SONNET),
+        "max_tokens": env.int("CLAUDE_GENERATE_MAX_TOKENS", default=4096),
+        "timeout": env.float("CLAUDE_GENERATE_TIMEOUT", default=90.0),
+    },
+    "solve": {
+        "model": env.str("CLAUDE_SOLVE_MODEL", default=_HAIKU),
+        "max_tokens": env.int("CLAUDE_SOLVE_MAX_TOKENS", default=1024),
+        "timeout": env.float("CLAUDE_SOLVE_TIMEOUT", default=45.0),
+    },
+}
+# US dollars per million tokens. Cache writes cost 1.25x input, cache reads 0.1x.
+CLAUDE_PRICES = env.json(
+    "CLAUDE_PRICES",
+    default={
+        "claude-opus-5-5": {"input": 4.0, "output": 20.0},
+        _SONNET: {"input": 2.0, "output": 10.0},
+        _HAIKU: {"input": 0.10, "output": 0.50},
+    },
+)
+
+# Generation.
+GENERATION_MAX_ROUNDS = env.int("GENERATION_MAX_ROUNDS", default=2)  # regenerations per question
+GENERATION_PARALLEL_CALLS = env.int("GENERATION_PARALLEL_CALLS", default=5)
+REVISION_MAX_ROUNDS = env.int("REVISION_MAX_ROUNDS", default=3)
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=40_000_000)
+
+# Workers heartbeat; a job whose worker missed heartbeats for WORKER_STALLED_AFTER
+# seconds is handed to another worker by the recovery task (JOB_RECOVERY_CRON,
+# with a sixth column for seconds).
+WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=10.0)
+WORKER_STALLED_AFTER = env.float("WORKER_STALLED_AFTER", default=30.0)
+JOB_RECOVERY_CRON = env.str("JOB_RECOVERY_CRON", default="*/15 * * * * *")
+PROCRASTINATE_WORKER_DEFAULTS = {
+    "update_heartbeat_interval": WORKER_HEARTBEAT_SECONDS,
+    "stalled_worker_timeout": WORKER_STALLED_AFTER,
+}

@@ -1,0 +1,31 @@
+"""Progress events from workers to whichever web process holds the job's socket.
+
+Events only say what changed; a consumer re-reads the database to render, so a
+dropped or late event costs nothing (channels_redis drops messages to a full
+channel, and a socket may connect at any time).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from channels.layers import get_channel_layer
+
+logger = logging.getLogger(__name__)
+
+
+def job_group(public_id: Any) -> str:
+    return f"job-{public_id}"
+
+
+async def publish(public_id: Any, **event: Any) -> None:
+    """Tell the job's listeners that something changed (call after the change committed)."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        await layer.group_send(job_group(public_id), {"type": "job.changed", **event})
+    except Exception:
+        # Progress events are a courtesy: the database is the record, never fail a job for one.
+        logger.warning("could not publish %s for job %s", event, public_id, exc_info=True)

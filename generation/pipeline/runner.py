@@ -1,0 +1,333 @@
+"""The story of a job: extract → classify → retrieve → generate → validate.
+
+Each stage's result is stored before the next starts, and an event is
+published after each commit. A job retried after a crash resumes at its first
+unfinished stage (and, inside generate and validate, at its first unfinished
+question): a finished stage is never re-run or re-billed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from dataclasses import asdict
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+
+from generation import services
+from generation.claude import ClaudeError, Usage
+from generation.events import publish
+from generation.models import STAGE_NAMES, GeneratedQuestion, Job, Stage
+from generation.pipeline.context import Example, Target, question_text, shifted_difficulty
+from generation.pipeline.extract import Source, extract
+from generation.pipeline.generate import draft_question
+from generation.pipeline.retrieve import retrieve
+from generation.pipeline.schemas import DraftQuestion, Extraction
+from generation.pipeline.validate import Neighbours, validate_draft
+
+logger = logging.getLogger(__name__)
+
+db = sync_to_async  # every ORM call leaves the event loop
+
+
+class JobFailure(Exception):
+    """The job cannot go on; the message is stored and shown to the tutor."""
+
+
+async def run_job(job_id: int) -> None:
+    """Run (or resume) a job to its end."""
+    claim = await db(services.job_claim)(job_id=job_id)
+    if claim is None:
+        logger.info("job %s is finished or cancelled; nothing to run", job_id)
+        return
+    job, token = claim
+    await JobRun(job, token).execute()
+
+
+class JobRun:
+    """One run of one job: the stages in order, each stored before the next."""
+
+    def __init__(self, job: Job, token: uuid.UUID) -> None:
+        self.job = job
+        self.token = token
+        self.extraction: Extraction | None = None
+        self.examples: list[Example] = []
+        self.failures: list[str] = []  # why questions could not be written
+
+    async def execute(self) -> None:
+        stages = {s.name: s for s in await db(list)(self.job.stages.all())}
+        current: str | None = None
+        try:
+            for name in STAGE_NAMES:
+                current = name
+                stage = stages[name]
+                if stage.status in Stage.DONE:
+                    self._restore(stage)
+                    continue
+                await db(services.stage_start)(job_id=self.job.pk, token=self.token, name=name)
+                await self._publish(kind="stage", stage=name, status="running")
+                output, note, job_fields = await getattr(self, f"_{name}")()
+                await db(services.stage_finish)(
+                    job_id=self.job.pk,
+                    token=self.token,
+                    name=name,
+                    output=output,
+                    note=note,
+                    job_fields=job_fields,
+                )
+                await self._publish(kind="stage", stage=name, status="succeeded")
+            if await db(services.job_succeed)(job_id=self.job.pk, token=self.token):
+                await self._publish(kind="job", status=Job.Status.SUCCEEDED)
+        except services.LostJob:
+            logger.info("job %s was cancelled or taken over; this run stops", self.job.pk)
+        except (JobFailure, ClaudeError) as error:
+            await self._fail(current, str(error))
+        except Exception:
+            logger.exception("job %s crashed in %s", self.job.pk, current)
+            await self._fail(
+                current, f"Something went wrong on our side during {current}; it has been logged."
+            )
+
+    async def _fail(self, stage: str | None, reason: str) -> None:
+        if await db(services.job_fail)(
+            job_id=self.job.pk, token=self.token, stage=stage, error=reason
+        ):
+            await self._publish(kind="job", status=Job.Status.FAILED, error=reason)
+
+    async def _publish(self, **event: Any) -> None:
+        await publish(self.job.public_id, **event)
+
+    def _record(self, stage: str):
+        async def record(usage: Usage) -> None:
+            await db(services.call_record)(job_id=self.job.pk, stage=stage, usage=usage)
+
+        return record
+
+    def _restore(self, stage: Stage) -> None:
+        """Load a finished stage's output instead of running it again."""
+        if stage.status == Stage.Status.SKIPPED:
+            return
+        if stage.name == "extract":
+            self.extraction = Extraction.model_validate(stage.output)
+        elif stage.name == "retrieve":
+            self.examples = [Example(**item) for item in stage.output]
+
+    @property
+    def target(self) -> Target:
+        """What to write for: the job's taxonomy, set at creation or by classify."""
+        job = self.job
+        return Target.build(skill=job.skill, difficulty=job.difficulty, kind=job.kind or "mcq")
+
+    # --- the stages: each returns (output to store, note, job fields to set) -------
+
+    async def _extract(self):
+        job = self.job
+        image = await db(_read_file)(job.image) if job.image else None
+        source = Source(image=image, media_type=job.image_media_type, text=job.source_text)
+        extraction = await extract(source, record=self._record("extract"))
+        if not extraction.is_sat_question:
+            reason = extraction.not_a_question_reason or "it does not show a question"
+            raise JobFailure(f"This doesn't look like an SAT question: {reason}")
+        self.extraction = extraction
+        return extraction.model_dump(mode="json"), "", None
+
+    async def _classify(self):
+        assert self.extraction is not None and self.extraction.classification is not None
+        found = self.extraction.classification
+        difficulty = shifted_difficulty(found.difficulty, self.job.target)
+        target = Target.build(skill=found.skill, difficulty=difficulty, kind=self.extraction.kind)
+        extract_model = settings.CLAUDE_STAGES["extract"]["model"]
+        await db(services.stage_models)(job_id=self.job.pk, name="classify", model=extract_model)
+        output = {
+            "section": found.section.value,
+            "domain": found.domain.value,
+            "skill": found.skill.value,
+            "difficulty": found.difficulty.value,
+            "confidence": found.confidence,
+            "target_difficulty": difficulty,
+        }
+        job_fields = {
+            "section": target.section,
+            "domain": target.domain,
+            "skill": target.skill,
+            "difficulty": target.difficulty,
+            "kind": target.kind,
+        }
+        for name, value in job_fields.items():
+            setattr(self.job, name, value)
+        return output, "answered in the extract call (its tokens are counted there)", job_fields
+
+    async def _retrieve(self):
+        query = None
+        if self.extraction is not None:
+            query = question_text(
+                stem=self.extraction.stem,
+                choices=self.extraction.choices,
+                passage=self.extraction.passage,
+                passage_b=self.extraction.passage_b,
+            )
+        self.examples = await retrieve(target=self.target, query_text=query, k=settings.RETRIEVAL_K)
+        return [asdict(example) for example in self.examples], "", None
+
+    async def _generate(self):
+        slots = await db(services.question_slots)(job=self.job)
+        todo = [slot for slot in slots if not slot.stem]
+        limit = asyncio.Semaphore(settings.GENERATION_PARALLEL_CALLS)
+
+        async def write(slot: GeneratedQuestion) -> None:
+            async with limit:
+                await self._draft(slot, avoid=[s.stem for s in slots if s.stem])
+
+        await asyncio.gather(*(write(slot) for slot in todo))
+        written = await db(self._question_states)()
+        if not any(status != GeneratedQuestion.Status.FAILED for status in written.values()):
+            raise JobFailure(self.failures[0] if self.failures else "No question was written.")
+        return {"drafted": len(todo)}, "", None
+
+    async def _draft(
+        self,
+        slot: GeneratedQuestion,
+        *,
+        avoid: list[str],
+        feedback: list[str] | None = None,
+        stage: str = "generate",
+    ) -> DraftQuestion | None:
+        if not await db(services.job_still_mine)(job_id=self.job.pk, token=self.token):
+            raise services.LostJob
+        status = (
+            GeneratedQuestion.Status.REGENERATING if feedback else GeneratedQuestion.Status.DRAFTING
+        )
+        await db(services.question_set_status)(question_id=slot.pk, status=status)
+        await self._publish(kind="question", position=slot.position, status=status)
+        try:
+            draft = await draft_question(
+                target=self.target,
+                examples=self.examples,
+                source=self._source_record(),
+                variant=slot.position + 10 * slot.rounds,
+                avoid=avoid,
+                instruction=self.job.instruction,
+                feedback=feedback,
+                record=self._record(stage),
+            )
+        except ClaudeError as error:
+            self.failures.append(str(error))
+            await db(services.question_fail)(question_id=slot.pk, error=str(error))
+            await self._publish(kind="question", position=slot.position, status="failed")
+            return None
+        await db(services.question_store_draft)(
+            question_id=slot.pk, draft=draft, target=self.target
+        )
+        await self._publish(kind="question", position=slot.position, status="checking")
+        return draft
+
+    def _question_states(self) -> dict[int, str]:
+        return dict(self.job.questions.filter(superseded=False).values_list("position", "status"))
+
+    def _source_record(self) -> dict[str, Any] | None:
+        if self.extraction is None:
+            return None
+        return self.extraction.model_dump(
+            include={"kind", "passage", "passage_b", "stem", "choices", "figure"}
+        )
+
+    async def _validate(self):
+        slots = await db(services.question_slots)(job=self.job)
+        finished = {
+            GeneratedQuestion.Status.PASSED,
+            GeneratedQuestion.Status.FLAGGED,
+            GeneratedQuestion.Status.FAILED,
+        }
+        limit = asyncio.Semaphore(settings.GENERATION_PARALLEL_CALLS)
+
+        async def check(slot: GeneratedQuestion) -> None:
+            async with limit:
+                await self._check(slot, slots)
+
+        await asyncio.gather(*(check(slot) for slot in slots if slot.status not in finished))
+        states = await db(self._question_states)()
+        counts = {status: list(states.values()).count(status) for status in set(states.values())}
+        return counts, "", None
+
+    async def _check(self, slot: GeneratedQuestion, slots: list[GeneratedQuestion]) -> None:
+        """Validate a question; regenerate it (bounded) until it passes, else flag it."""
+        draft = _draft_of(slot)
+        max_drafts = 1 + settings.GENERATION_MAX_ROUNDS
+        rounds = slot.rounds
+        while draft is not None:
+            siblings = [
+                question_text(
+                    stem=s.stem, choices=s.choices, passage=s.passage, passage_b=s.passage_b
+                )
+                for s in slots
+                if s.pk != slot.pk and s.stem
+            ]
+            source = None
+            if self.extraction is not None:
+                source = question_text(
+                    stem=self.extraction.stem,
+                    choices=self.extraction.choices,
+                    passage=self.extraction.passage,
+                    passage_b=self.extraction.passage_b,
+                )
+            report = await validate_draft(
+                draft,
+                target=self.target,
+                neighbours=Neighbours(source=source, siblings=siblings),
+                record=self._record("validate"),
+            )
+            final = rounds >= max_drafts
+            status = await db(services.question_store_verdict)(
+                question_id=slot.pk, report=report, final=final
+            )
+            await self._publish(kind="question", position=slot.position, status=status)
+            if status != GeneratedQuestion.Status.REGENERATING:
+                return
+            feedback = [f"{g.name}: {g.detail}" for g in report.failures]
+            draft = await self._draft(
+                slot,
+                avoid=[s.stem for s in slots if s.stem],
+                feedback=feedback,
+                stage="validate",
+            )
+            rounds += 1
+
+
+def _draft_of(question: GeneratedQuestion) -> DraftQuestion | None:
+    """Rebuild the stored draft of a question (None if it was never written)."""
+    if not question.stem:
+        return None
+    return DraftQuestion(
+        kind=question.kind,
+        passage=question.passage,
+        passage_b=question.passage_b,
+        figure=question.figure,
+        stem=question.stem,
+        choices=question.choices,
+        key=question.key,
+        explanation=question.explanation,
+        rationales=[{"choice": c, "why_wrong": w} for c, w in question.rationales.items()],
+        skill=question.skill,
+        difficulty=question.difficulty,
+        math_check=question.math_check,
+    )
+
+
+def _other_texts(question: GeneratedQuestion) -> list[str]:
+    """Return the current texts of the job's other questions."""
+    others = GeneratedQuestion.objects.filter(job_id=question.job_id, superseded=False).exclude(
+        pk=question.pk
+    )
+    return [
+        question_text(stem=q.stem, choices=q.choices, passage=q.passage, passage_b=q.passage_b)
+        for q in others
+        if q.stem
+    ]
+
+
+def _read_file(field) -> bytes:
+    with field.open("rb") as handle:
+        return handle.read()

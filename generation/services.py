@@ -1,0 +1,328 @@
+"""Writes to jobs: creation, guarded status transitions, the usage ledger, questions.
+
+Every transition is a conditional UPDATE whose row count says who won, and
+every write of a running job is conditioned on the run's token, so a worker
+that lost its job (declared dead and replaced) can never overwrite the new run.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from generation.claude import Usage
+from generation.models import STAGE_NAMES, GeneratedQuestion, Job, ModelCall, Stage
+from generation.pipeline.schemas import DraftQuestion, ValidationReport
+
+
+class LostJob(Exception):
+    """This run no longer owns the job (cancelled, finished, or taken over by another run)."""
+
+
+@dataclass(frozen=True)
+class JobOptions:
+    count: int = 3
+    target: str = Job.Target.SAME
+    instruction: str = ""
+
+
+def job_create(
+    *,
+    owner,
+    options: JobOptions,
+    simulated: bool,
+    upload: tuple[str, bytes] | None = None,
+    image: tuple[bytes, str] | None = None,
+    text: str = "",
+    skill: str = "",
+    difficulty: str = "",
+    kind: str = "mcq",
+    defer: bool = True,
+) -> Job:
+    """Create a queued job with its stage records; defer its task after the commit."""
+    if image is not None:
+        origin = Job.Origin.IMAGE
+    elif text:
+        origin = Job.Origin.TEXT
+    else:
+        origin = Job.Origin.SKILL
+    with transaction.atomic():
+        job = Job(
+            owner=owner,
+            origin=origin,
+            count=options.count,
+            target=options.target,
+            instruction=options.instruction,
+            source_text=text,
+            simulated=simulated,
+        )
+        if origin == Job.Origin.SKILL:
+            from generation.pipeline.context import Target
+
+            target = Target.build(skill=skill, difficulty=difficulty, kind=kind)
+            job.skill, job.domain, job.section = target.skill, target.domain, target.section
+            job.difficulty, job.kind = target.difficulty, target.kind
+        if upload is not None:
+            name, data = upload
+            job.upload.save(name, ContentFile(data), save=False)
+        if image is not None:
+            data, media_type = image
+            extension = "png" if media_type == "image/png" else "jpg"
+            job.image.save(f"source.{extension}", ContentFile(data), save=False)
+            job.image_media_type = media_type
+        job.save()
+        skipped = {"extract", "classify"} if origin == Job.Origin.SKILL else set()
+        Stage.objects.bulk_create(
+            Stage(
+                job=job,
+                name=name,
+                position=position,
+                status=Stage.Status.SKIPPED if name in skipped else Stage.Status.PENDING,
+                note="started from a chosen skill" if name in skipped else "",
+            )
+            for position, name in enumerate(STAGE_NAMES)
+        )
+        if defer:
+            transaction.on_commit(lambda: job_enqueue(job=job))
+    return job
+
+
+def job_enqueue(*, job: Job) -> None:
+    """Defer the job's task and remember its id (to notice a task that died with the job)."""
+    from generation.tasks import run_job
+
+    job.task_id = run_job.defer(job_id=job.pk)
+    Job.objects.filter(pk=job.pk).update(task_id=job.task_id)
+
+
+def job_claim(*, job_id: int) -> tuple[Job, uuid.UUID] | None:
+    """Take the job for this run; return it with the run's token, or None if it is finished."""
+    token = uuid.uuid4()
+    now = timezone.now()
+    claimed = Job.objects.filter(
+        pk=job_id, status__in=[Job.Status.QUEUED, Job.Status.RUNNING], cancel_requested=False
+    ).update(status=Job.Status.RUNNING, run_token=token, runs=F("runs") + 1, started_at=now)
+    if not claimed:
+        return None
+    return Job.objects.get(pk=job_id), token
+
+
+def _running(job_id: int, token: uuid.UUID):
+    return Job.objects.filter(
+        pk=job_id, run_token=token, status=Job.Status.RUNNING, cancel_requested=False
+    )
+
+
+def job_still_mine(*, job_id: int, token: uuid.UUID) -> bool:
+    """Return whether this run still owns the job and it has not been cancelled."""
+    return _running(job_id, token).exists()
+
+
+def stage_start(*, job_id: int, token: uuid.UUID, name: str) -> Stage:
+    """Mark a stage running for this run (resuming a stage a dead run left running)."""
+    with transaction.atomic():
+        if not _running(job_id, token).select_for_update().exists():
+            raise LostJob
+        updated = Stage.objects.filter(
+            job_id=job_id, name=name, status__in=[Stage.Status.PENDING, Stage.Status.RUNNING]
+        ).update(
+            status=Stage.Status.RUNNING,
+            started_at=timezone.now(),
+            finished_at=None,
+            attempts=F("attempts") + 1,
+            error="",
+        )
+        if not updated:
+            raise LostJob
+    return Stage.objects.get(job_id=job_id, name=name)
+
+
+def stage_finish(
+    *,
+    job_id: int,
+    token: uuid.UUID,
+    name: str,
+    output: Any,
+    note: str = "",
+    job_fields: dict[str, Any] | None = None,
+) -> None:
+    """Store a stage's output and mark it done, together with any job fields it sets."""
+    with transaction.atomic():
+        if not _running(job_id, token).select_for_update().exists():
+            raise LostJob
+        Stage.objects.filter(job_id=job_id, name=name, status=Stage.Status.RUNNING).update(
+            status=Stage.Status.SUCCEEDED, finished_at=timezone.now(), output=output, note=note
+        )
+        if job_fields:
+            Job.objects.filter(pk=job_id).update(**job_fields)
+
+
+def stage_models(*, job_id: int, name: str, model: str) -> None:
+    """Note which model served a stage (the last one, when a stage uses several)."""
+    Stage.objects.filter(job_id=job_id, name=name).update(model=model)
+
+
+def job_fail(*, job_id: int, token: uuid.UUID, stage: str | None, error: str) -> bool:
+    """Fail the job (and the stage it failed in) with a reason a tutor can read."""
+    with transaction.atomic():
+        failed = Job.objects.filter(pk=job_id, run_token=token, status=Job.Status.RUNNING).update(
+            status=Job.Status.FAILED, error=error, finished_at=timezone.now()
+        )
+        if failed and stage:
+            Stage.objects.filter(job_id=job_id, name=stage).update(
+                status=Stage.Status.FAILED, error=error, finished_at=timezone.now()
+            )
+    return bool(failed)
+
+
+def job_succeed(*, job_id: int, token: uuid.UUID) -> bool:
+    return bool(
+        Job.objects.filter(pk=job_id, run_token=token, status=Job.Status.RUNNING).update(
+            status=Job.Status.SUCCEEDED, finished_at=timezone.now()
+        )
+    )
+
+
+def job_cancel(*, job: Job) -> bool:
+    """Cancel a job that has not finished; return whether it was cancelled."""
+    with transaction.atomic():
+        cancelled = Job.objects.filter(
+            pk=job.pk, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
+        ).update(
+            status=Job.Status.CANCELLED,
+            cancel_requested=True,
+            finished_at=timezone.now(),
+            error="Cancelled.",
+        )
+        if cancelled:
+            Stage.objects.filter(
+                job_id=job.pk, status__in=[Stage.Status.PENDING, Stage.Status.RUNNING]
+            ).update(status=Stage.Status.SKIPPED, note="cancelled")
+            if job.task_id:
+                transaction.on_commit(lambda: _task_abort(job.task_id))
+    return bool(cancelled)
+
+
+def _task_abort(task_id: int) -> None:
+    """Stop the job's task: drop it if it waits, ask its worker to abort it if it runs."""
+    from procrastinate.contrib.django import app
+
+    app.job_manager.cancel_job_by_id(task_id, abort=True)
+
+
+def call_record(*, job_id: int, stage: str, usage: Usage) -> None:
+    """Add one Claude request to the ledger and to its stage's and job's totals."""
+    cost = usage.cost_usd
+    totals = {
+        "input_tokens": F("input_tokens") + usage.input_tokens,
+        "output_tokens": F("output_tokens") + usage.output_tokens,
+        "cache_creation_tokens": F("cache_creation_tokens") + usage.cache_creation_tokens,
+        "cache_read_tokens": F("cache_read_tokens") + usage.cache_read_tokens,
+        "cost_usd": F("cost_usd") + cost,
+    }
+    with transaction.atomic():
+        ModelCall.objects.create(
+            job_id=job_id,
+            stage=stage,
+            purpose=usage.profile,
+            model=usage.model,
+            outcome=usage.outcome,
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            cache_creation_tokens=usage.cache_creation_tokens,
+            cache_read_tokens=usage.cache_read_tokens,
+            cost_usd=cost,
+            duration_ms=usage.duration_ms,
+        )
+        Stage.objects.filter(job_id=job_id, name=stage).update(model=usage.model, **totals)
+        Job.objects.filter(pk=job_id).update(**totals)
+
+
+# --- generated questions ----------------------------------------------------------
+
+
+def question_slots(*, job: Job) -> list[GeneratedQuestion]:
+    """Return the job's current question rows, creating the missing ones as drafting."""
+    existing = {q.position: q for q in job.questions.filter(superseded=False)}
+    missing = [
+        GeneratedQuestion(job=job, position=position)
+        for position in range(1, job.count + 1)
+        if position not in existing
+    ]
+    GeneratedQuestion.objects.bulk_create(missing)
+    return list(job.questions.filter(superseded=False).order_by("position"))
+
+
+def question_set_status(*, question_id: int, status: str) -> None:
+    GeneratedQuestion.objects.filter(pk=question_id).update(status=status)
+
+
+def question_store_draft(*, question_id: int, draft: DraftQuestion, target) -> None:
+    """Store a new draft of a question, to be checked."""
+    GeneratedQuestion.objects.filter(pk=question_id).update(
+        status=GeneratedQuestion.Status.CHECKING,
+        rounds=F("rounds") + 1,
+        section=target.section,
+        domain=target.domain,
+        skill=draft.skill,
+        difficulty=draft.difficulty,
+        kind=draft.kind,
+        passage=draft.passage,
+        passage_b=draft.passage_b,
+        figure=draft.figure,
+        stem=draft.stem,
+        choices=draft.choices,
+        key=draft.key,
+        explanation=draft.explanation,
+        rationales=draft.rationale_map(),
+        math_check=draft.math_check.model_dump() if draft.math_check else None,
+        validation=None,
+        flag_reasons=[],
+    )
+
+
+def question_store_verdict(
+    *, question_id: int, report: ValidationReport, final: bool
+) -> GeneratedQuestion.Status:
+    """Store a draft's validation report; return the question's new status."""
+    if report.passed:
+        status = GeneratedQuestion.Status.PASSED
+    elif final:
+        status = GeneratedQuestion.Status.FLAGGED
+    else:
+        status = GeneratedQuestion.Status.REGENERATING
+    GeneratedQuestion.objects.filter(pk=question_id).update(
+        status=status,
+        validation=report.model_dump(),
+        flag_reasons=[f"{g.name}: {g.detail}" for g in report.failures],
+    )
+    return status
+
+
+def question_fail(*, question_id: int, error: str) -> None:
+    """Mark a question that could not be written at all (its draft call failed)."""
+    GeneratedQuestion.objects.filter(pk=question_id).update(
+        status=GeneratedQuestion.Status.FAILED, flag_reasons=[error]
+    )
+
+
+def jobs_orphaned_fail() -> int:
+    """Fail jobs whose task ended without finishing them, so none stays running forever."""
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    ended = ProcrastinateJob.objects.filter(
+        status__in=["succeeded", "failed", "cancelled", "aborted"]
+    ).values("id")
+    return Job.objects.filter(
+        status__in=[Job.Status.QUEUED, Job.Status.RUNNING], task_id__in=ended
+    ).update(
+        status=Job.Status.FAILED,
+        error="The worker stopped without finishing this job. Please start it again.",
+        finished_at=timezone.now(),
+    )

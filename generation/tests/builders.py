@@ -1,0 +1,85 @@
+"""Builders for jobs and for tool inputs the simulator can be scripted with."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+
+from generation.claude import is_simulated
+from generation.models import Job
+from generation.services import JobOptions, job_create
+
+
+def make_user(username: str = "tutor"):
+    return get_user_model().objects.get_or_create(username=username)[0]
+
+
+def make_job(*, count: int = 1, owner=None, target: str = "same", **source: Any) -> Job:
+    """Create a job without deferring its task (tests run it directly)."""
+    if not source:
+        source = {"text": LINEAR_TEXT}
+    return job_create(
+        owner=owner or make_user(),
+        options=JobOptions(count=count, target=target),
+        simulated=is_simulated(),
+        defer=False,
+        **source,
+    )
+
+
+LINEAR_TEXT = (
+    "A bakery sells muffins for $3 each. On Monday it sold 4 more than twice the number it "
+    "sold on Sunday, for a total of 58 muffins on the two days. How many muffins did it sell "
+    "on Sunday?\nA) 18\nB) 20\nC) 27\nD) 38"
+)
+
+
+def extraction(**overrides: Any) -> dict[str, Any]:
+    """A valid record_extraction input for a linear-equation question."""
+    value = {
+        "is_sat_question": True,
+        "not_a_question_reason": "",
+        "kind": "mcq",
+        "passage": "",
+        "passage_b": "",
+        "stem": r"If \(3x + 4 = 19\), what is the value of \(x\)?",
+        "choices": ["3", "5", "7", "15"],
+        "figure": "",
+        "classification": {
+            "skill": "linear_equations_one_variable",
+            "difficulty": "easy",
+            "confidence": 0.9,
+        },
+    }
+    value.update(overrides)
+    return value
+
+
+def math_question(**overrides: Any) -> dict[str, Any]:
+    """A valid record_question input (linear equation, key B = 6)."""
+    value = {
+        "kind": "mcq",
+        "passage": "",
+        "passage_b": "",
+        "figure": "",
+        "stem": r"A plumber charges a \(\$45\) call-out fee plus \(\$30\) per hour. A bill came "
+        r"to \(\$225\). For how many hours, \(h\), did the plumber work?",
+        "choices": [r"\(5\)", r"\(6\)", r"\(7.5\)", r"\(9\)"],
+        "key": "B",
+        "explanation": r"Choice B is correct. \(45 + 30h = 225\), so \(30h = 180\) and \(h = 6\).",
+        "rationales": [
+            {"choice": "A", "why_wrong": "Subtracts the fee twice: (225 - 45 - 30)/30 = 5."},
+            {"choice": "C", "why_wrong": "Ignores the call-out fee: 225/30 = 7.5."},
+            {"choice": "D", "why_wrong": "Adds the fee instead of subtracting it: 270/30 = 9."},
+        ],
+        "skill": "linear_equations_one_variable",
+        "difficulty": "easy",
+        "math_check": {"equations": ["45 + 30*h = 225"], "solve_for": "h", "expression": "h"},
+    }
+    value.update(overrides)
+    return value
+
+
+def solution(answer: str, *, confident: bool = True) -> dict[str, Any]:
+    return {"answer": answer, "reasoning": "Worked it out.", "confident": confident}

@@ -1,0 +1,66 @@
+"""Fixtures for generation tests: the Claude simulator and a seeded, embedded bank."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from questions.management.commands.seed_bank import SEED_FILE
+from questions.models import Question
+from questions.records import QuestionRecord
+
+
+@pytest.fixture(scope="session")
+def seed_rows() -> list[tuple[dict, list[float]]]:
+    """The seed bank's records with their embeddings, computed once per test session."""
+    from questions.embeddings import embed_texts
+
+    records = [
+        QuestionRecord.model_validate_json(line).model_dump()
+        for line in SEED_FILE.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    questions = [Question(**record) for record in records]
+    vectors = embed_texts([q.embedding_text() for q in questions])
+    return list(zip(records, vectors, strict=True))
+
+
+@pytest.fixture
+def seeded_bank(seed_rows, transactional_db) -> None:
+    """Fill the (committed) bank with the seed questions and their embeddings."""
+    rows = []
+    for record, vector in seed_rows:
+        question = Question(**record, embedding=vector)
+        question.content_hash = question.compute_content_hash()
+        question.embedding_hash = question.content_hash
+        rows.append(question)
+    Question.objects.bulk_create(rows)
+
+
+@pytest.fixture(scope="session")
+def simulator_server():
+    from generation.simulator.server import SimulatorServer
+
+    server = SimulatorServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def simulator(simulator_server, settings):
+    """The Claude simulator, reset, with every Claude call of the code under test sent to it."""
+    simulator_server.reset()
+    settings.CLAUDE_SIMULATED = True
+    settings.CLAUDE_SIMULATOR_URL = simulator_server.url
+    settings.CLAUDE_MAX_RETRIES = 2
+    yield simulator_server
+    simulator_server.reset()
+
+
+def tool_log(server, tool: str) -> list[dict]:
+    return [entry for entry in server.requests() if entry["tool"] == tool]
+
+
+def dumps(value) -> str:
+    return json.dumps(value)

@@ -1,0 +1,246 @@
+"""Whole jobs through the real anthropic SDK, against the Claude simulator, on real PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+from asgiref.sync import async_to_sync
+from django.db.models import Sum
+from PIL import Image
+
+from generation.images import normalise_upload
+from generation.models import GeneratedQuestion, Job, ModelCall
+from generation.pipeline.runner import run_job
+from generation.tests.builders import extraction, make_job, math_question, solution
+from generation.tests.conftest import tool_log
+
+pytestmark = pytest.mark.usefixtures("seeded_bank")
+
+run = async_to_sync(run_job)
+
+
+def _reload(job: Job) -> Job:
+    return Job.objects.get(pk=job.pk)
+
+
+def _stages(job: Job) -> dict[str, str]:
+    return dict(job.stages.values_list("name", "status"))
+
+
+def test_a_pasted_question_becomes_verified_questions(simulator):
+    job = make_job(count=3)
+    run(job.pk)
+    job = _reload(job)
+
+    assert job.status == "succeeded", job.error
+    assert job.simulated
+    assert _stages(job) == dict.fromkeys(
+        ["extract", "classify", "retrieve", "generate", "validate"], "succeeded"
+    )
+    questions = list(job.questions.all())
+    assert [q.status for q in questions] == ["passed"] * 3
+    for question in questions:
+        gates = {g["name"]: g["passed"] for g in question.validation["gates"]}
+        assert all(gates.values())
+        for name in ("four_distinct_choices", "blind_solve_agrees", "not_a_copy_of_bank"):
+            assert name in gates
+        assert question.skill == job.skill
+    assert len({q.stem for q in questions}) == 3
+
+    classify = job.stages.get(name="classify")
+    assert classify.output["skill"] == job.skill
+    retrieve = job.stages.get(name="retrieve")
+    assert len(retrieve.output) == 5
+    assert retrieve.output[0]["scope"] == "skill"
+
+
+def test_token_and_cost_totals_add_up_from_every_call(simulator):
+    job = make_job(count=2)
+    run(job.pk)
+    job = _reload(job)
+
+    calls = ModelCall.objects.filter(job=job)
+    assert calls.count() == len(simulator.requests())
+    sums = calls.aggregate(
+        i=Sum("input_tokens"),
+        o=Sum("output_tokens"),
+        c=Sum("cost_usd"),
+        cw=Sum("cache_creation_tokens"),
+        cr=Sum("cache_read_tokens"),
+    )
+    assert (job.input_tokens, job.output_tokens, job.cost_usd) == (sums["i"], sums["o"], sums["c"])
+    assert job.input_tokens > 0 and job.output_tokens > 0 and job.cost_usd > 0
+    stage_sum = job.stages.aggregate(c=Sum("cost_usd"), i=Sum("input_tokens"))
+    assert (stage_sum["c"], stage_sum["i"]) == (job.cost_usd, job.input_tokens)
+    # The cached system prompt of the two parallel generate calls: written once, then read.
+    assert sums["cw"] > 0
+
+    # Price table: Sonnet $2 / $10 per million, cache writes 1.25x and reads 0.1x input.
+    extract = calls.get(stage="extract")
+    expected = (
+        Decimal(2) * extract.input_tokens
+        + Decimal(10) * extract.output_tokens
+        + Decimal("2.5") * extract.cache_creation_tokens
+        + Decimal("0.2") * extract.cache_read_tokens
+    ) / 1_000_000
+    assert extract.cost_usd == expected.quantize(Decimal("0.000001"))
+    assert extract.model == "claude-sonnet-5-5"
+    assert set(calls.filter(stage="validate").values_list("model", flat=True)) == {
+        "claude-haiku-5-5"
+    }
+
+
+def test_a_screenshot_is_read_by_the_extract_stage(simulator):
+    buffer = io.BytesIO()
+    Image.new("RGB", (1200, 800), "white").save(buffer, "PNG")
+    image = normalise_upload(buffer.getvalue())
+    job = make_job(upload=("shot.png", buffer.getvalue()), image=(image.data, image.media_type))
+    run(job.pk)
+    job = _reload(job)
+    assert job.status == "succeeded", job.error
+    assert job.upload.name and job.image.name
+    assert tool_log(simulator, "record_extraction")[0]["input_tokens"] > 0
+
+
+def test_starting_from_a_skill_skips_extract_and_classify(simulator):
+    job = make_job(skill="circles", difficulty="hard", count=2)
+    run(job.pk)
+    job = _reload(job)
+    assert job.status == "succeeded", job.error
+    assert _stages(job)["extract"] == _stages(job)["classify"] == "skipped"
+    assert not tool_log(simulator, "record_extraction")
+    assert {q.skill for q in job.questions.all()} == {"circles"}
+    assert {q.difficulty for q in job.questions.all()} == {"hard"}
+
+
+def test_a_photo_that_is_not_a_question_fails_with_a_clear_message(simulator):
+    simulator.script(
+        "record_extraction",
+        extraction(
+            is_sat_question=False,
+            not_a_question_reason="a cat sitting on a keyboard",
+            stem="",
+            choices=[],
+            classification=None,
+        ),
+    )
+    job = make_job()
+    run(job.pk)
+    job = _reload(job)
+    assert job.status == "failed"
+    assert job.error == "This doesn't look like an SAT question: a cat sitting on a keyboard"
+    assert _stages(job) == {
+        "extract": "failed",
+        "classify": "pending",
+        "retrieve": "pending",
+        "generate": "pending",
+        "validate": "pending",
+    }
+    assert not tool_log(simulator, "record_question")
+
+
+def test_harder_target_raises_the_difficulty(simulator):
+    simulator.script("record_extraction", extraction())  # an easy source
+    job = make_job(target="harder")
+    run(job.pk)
+    job = _reload(job)
+    assert job.stages.get(name="classify").output["difficulty"] == "easy"
+    assert job.difficulty == "medium"
+
+
+def test_a_failing_draft_is_regenerated_and_then_passes(simulator):
+    simulator.script("record_extraction", extraction())
+    duplicate = math_question(choices=[r"\(5\)", r"\(6\)", r"\(6\)", r"\(9\)"])
+    simulator.script("record_question", duplicate, math_question())
+    simulator.script("record_solution", solution("B"))
+    job = make_job()
+    run(job.pk)
+    question = _reload(job).questions.get()
+    assert question.status == "passed"
+    assert question.rounds == 2
+    assert len(tool_log(simulator, "record_question")) == 2
+
+
+def test_a_question_that_keeps_failing_is_flagged_with_its_reasons(simulator, settings):
+    settings.GENERATION_MAX_ROUNDS = 1
+    simulator.script("record_extraction", extraction())
+    wrong_key = math_question(
+        key="C",
+        explanation=r"Choice C is correct. \(225 / 30 = 7.5\).",
+        rationales=[
+            {"choice": "A", "why_wrong": "x"},
+            {"choice": "B", "why_wrong": "y"},
+            {"choice": "D", "why_wrong": "z"},
+        ],
+    )
+    simulator.script("record_question", wrong_key, wrong_key)
+    job = make_job()
+    run(job.pk)
+    job = _reload(job)
+    question = job.questions.get()
+    assert job.status == "succeeded"
+    assert question.status == "flagged"
+    assert question.rounds == 2
+    assert any("SymPy computes 6" in reason for reason in question.flag_reasons), (
+        question.flag_reasons
+    )
+
+
+def test_a_key_the_blind_solver_disagrees_with_is_not_passed(simulator, settings):
+    settings.GENERATION_MAX_ROUNDS = 0
+    simulator.script("record_extraction", extraction())
+    simulator.script("record_question", math_question(math_check=None))
+    simulator.script("record_solution", solution("C"))
+    job = make_job()
+    run(job.pk)
+    question = _reload(job).questions.get()
+    assert question.status == "flagged"
+    assert question.flag_reasons == [
+        "blind_solve_agrees: an independent solve answered C, not B: Worked it out."
+    ]
+    # The blind solve never sees the key or the explanation.
+    body = tool_log(simulator, "record_solution")[0]
+    assert body["tool"] == "record_solution"
+
+
+def test_a_finished_stage_is_not_run_again_when_the_job_resumes(simulator):
+    job = make_job()
+    run(job.pk)
+    first = len(tool_log(simulator, "record_extraction"))
+    # Simulate a crash after retrieve: later stages and questions lost.
+    job.stages.filter(name__in=["generate", "validate"]).update(status="pending")
+    job.questions.all().delete()
+    Job.objects.filter(pk=job.pk).update(status="running")
+    run(job.pk)
+    job = _reload(job)
+    assert job.status == "succeeded"
+    assert first == 1
+    assert len(tool_log(simulator, "record_extraction")) == 1
+    assert job.runs == 2
+    assert job.questions.get().status == "passed"
+
+
+def test_a_cancelled_job_does_not_run(simulator):
+    from generation.services import job_cancel
+
+    job = make_job()
+    assert job_cancel(job=job)
+    run(job.pk)
+    job = _reload(job)
+    assert job.status == "cancelled"
+    assert simulator.requests() == []
+    assert set(_stages(job).values()) == {"skipped"}
+
+
+def test_a_stale_run_cannot_write_after_another_run_took_the_job(simulator):
+    from generation.services import LostJob, job_claim, stage_start
+
+    job = make_job()
+    _, first = job_claim(job_id=job.pk)
+    _, second = job_claim(job_id=job.pk)
+    stage_start(job_id=job.pk, token=second, name="extract")
+    with pytest.raises(LostJob):
+        stage_start(job_id=job.pk, token=first, name="extract")
+    assert GeneratedQuestion.objects.count() == 0
