@@ -28,7 +28,11 @@ run: $(VENV)/.deps-run
 	DEBUG=1 $(PY) manage.py seed_bank
 	DEBUG=1 $(PY) manage.py ensure_local_admin
 	@trap 'kill 0' INT TERM EXIT; \
-	DEBUG=1 $(PY) manage.py procrastinate worker --concurrency=4 & \
+	if [ -z "$$ANTHROPIC_API_KEY$$ANTHROPIC_API_KEY_FILE$$ANTHROPIC_BASE_URL" ]; then \
+		echo "No ANTHROPIC_API_KEY: Claude calls go to the local simulator (simulated output)."; \
+		DEBUG=1 $(PY) manage.py claude_simulator & \
+	fi; \
+	DEBUG=1 $(PY) manage.py procrastinate worker --concurrency=10 & \
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 test: $(VENV)/.deps-dev lint

@@ -326,3 +326,105 @@ def jobs_orphaned_fail() -> int:
         error="The worker stopped without finishing this job. Please start it again.",
         finished_at=timezone.now(),
     )
+
+
+class RevisionRefused(Exception):
+    """The question cannot be revised (yet, or any more); the message says why."""
+
+
+def question_revise(*, question: GeneratedQuestion, instruction: str) -> GeneratedQuestion:
+    """Start a revision of a finished question; the old version is kept as history."""
+    from django.conf import settings
+
+    from generation.tasks import revise_question
+
+    instruction = instruction.strip()
+    if not instruction:
+        raise RevisionRefused("Say how the question should change.")
+    with transaction.atomic():
+        current = GeneratedQuestion.objects.select_for_update().get(pk=question.pk)
+        if current.superseded:
+            raise RevisionRefused("This version has already been revised.")
+        if current.status not in (
+            GeneratedQuestion.Status.PASSED,
+            GeneratedQuestion.Status.FLAGGED,
+            GeneratedQuestion.Status.FAILED,
+        ):
+            raise RevisionRefused("Wait until the question has been checked.")
+        depth, ancestor = 0, current
+        while ancestor.revision_of_id is not None:
+            depth += 1
+            ancestor = ancestor.revision_of
+        if depth >= settings.REVISION_MAX_ROUNDS:
+            raise RevisionRefused(
+                f"This question has been revised {depth} times, the most we allow; "
+                "start a new job instead."
+            )
+        GeneratedQuestion.objects.filter(pk=current.pk).update(superseded=True)
+        revision = GeneratedQuestion.objects.create(
+            job_id=current.job_id,
+            position=current.position,
+            status=GeneratedQuestion.Status.DRAFTING,
+            section=current.section,
+            domain=current.domain,
+            skill=current.skill,
+            difficulty=current.difficulty,
+            kind=current.kind,
+            revision_of=current,
+            revision_instruction=instruction[:500],
+        )
+        transaction.on_commit(lambda: revise_question.defer(question_id=revision.pk))
+    return revision
+
+
+def revision_to_run(*, question_id: int) -> GeneratedQuestion | None:
+    """Return a revision still waiting to be written, with its job and previous version."""
+    return (
+        GeneratedQuestion.objects.select_related("job", "revision_of")
+        .filter(pk=question_id, status=GeneratedQuestion.Status.DRAFTING, stem="")
+        .first()
+    )
+
+
+def questions_promote(*, queryset) -> tuple[int, list[str]]:
+    """Copy passed generated questions into the bank as drafts; return (count, refusals)."""
+    from questions.models import Question
+    from questions.services import questions_request_embedding
+
+    promoted: list[int] = []
+    refused: list[str] = []
+    with transaction.atomic():
+        for generated in queryset.select_for_update().select_related("job"):
+            if generated.bank_question_id is not None:
+                refused.append(f"Question {generated.pk} is already in the bank.")
+                continue
+            if generated.status != GeneratedQuestion.Status.PASSED:
+                refused.append(f"Question {generated.pk} did not pass validation; not promoted.")
+                continue
+            question = Question(
+                section=generated.section,
+                domain=generated.domain,
+                skill=generated.skill,
+                difficulty=generated.difficulty,
+                kind=generated.kind,
+                passage=generated.passage,
+                passage_b=generated.passage_b,
+                figure=generated.figure,
+                stem=generated.stem,
+                choices=generated.choices,
+                key=generated.key,
+                explanation=generated.explanation,
+                rationales=generated.rationales,
+                source=Question.Source.GENERATED,
+                status=Question.Status.DRAFT,
+                external_id=f"generated-{generated.job.public_id}-{generated.pk}",
+            )
+            question.full_clean()
+            question.save()
+            GeneratedQuestion.objects.filter(pk=generated.pk).update(
+                bank_question=question, review=GeneratedQuestion.Review.PROMOTED
+            )
+            promoted.append(question.pk)
+        if promoted:
+            questions_request_embedding(queryset=Question.objects.filter(pk__in=promoted))
+    return len(promoted), refused

@@ -22,6 +22,14 @@ async def run_job(*, job_id: int) -> None:
     await runner.run_job(job_id)
 
 
+@app.task(name="generation.revise_question", queue="jobs")
+async def revise_question(*, question_id: int) -> None:
+    """Rewrite one generated question as the tutor asked, and validate it."""
+    from generation.pipeline import runner
+
+    await runner.run_revision(question_id)
+
+
 @app.periodic(cron=settings.JOB_RECOVERY_CRON, periodic_id="recover")
 @app.task(name="generation.recover_stalled_jobs", queue="maintenance", queueing_lock="recover")
 async def recover_stalled_jobs(timestamp: int) -> None:

@@ -66,6 +66,12 @@ class QuestionAdmin(admin.ModelAdmin):
         ),
     )
 
+    def save_model(self, request, obj: Question, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if obj.embedding_hash != obj.content_hash:
+            # The text changed: the worker re-embeds it (web processes never load the model).
+            questions_request_embedding(queryset=Question.objects.filter(pk=obj.pk))
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Question]:
         # Pages show the embedding's state, never its 384 numbers: don't fetch them.
         return (

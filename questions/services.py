@@ -140,7 +140,8 @@ def questions_request_embedding(*, queryset: QuerySet[Question]) -> int:
 
     ids = list(queryset.order_by("pk").values_list("pk", flat=True))
     if ids:
-        embed_questions.defer(question_ids=ids)
+        # After the commit, so the worker finds the rows it is asked to embed.
+        transaction.on_commit(lambda: embed_questions.defer(question_ids=ids))
     return len(ids)
 
 

@@ -80,6 +80,7 @@ if DATABASE_URL:
     DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 else:
     DATABASES = {"default": embedded_database(EMBEDDED_DB_DIR)}
+    DATABASES["default"]["NAME"] = env.str("EMBEDDED_DB_NAME", default="postgres")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
@@ -197,6 +198,7 @@ UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=40_000_000)
 WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=10.0)
 WORKER_STALLED_AFTER = env.float("WORKER_STALLED_AFTER", default=30.0)
 JOB_RECOVERY_CRON = env.str("JOB_RECOVERY_CRON", default="*/15 * * * * *")
+PROCRASTINATE_ON_APP_READY = "satgen.worker.on_app_ready"
 PROCRASTINATE_WORKER_DEFAULTS = {
     "update_heartbeat_interval": WORKER_HEARTBEAT_SECONDS,
     "stalled_worker_timeout": WORKER_STALLED_AFTER,

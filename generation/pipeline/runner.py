@@ -50,7 +50,7 @@ async def run_job(job_id: int) -> None:
 class JobRun:
     """One run of one job: the stages in order, each stored before the next."""
 
-    def __init__(self, job: Job, token: uuid.UUID) -> None:
+    def __init__(self, job: Job, token: uuid.UUID | None) -> None:
         self.job = job
         self.token = token
         self.extraction: Extraction | None = None
@@ -179,7 +179,7 @@ class JobRun:
 
         async def write(slot: GeneratedQuestion) -> None:
             async with limit:
-                await self._draft(slot, avoid=[s.stem for s in slots if s.stem])
+                await self._draft(slot, rounds=slot.rounds)
 
         await asyncio.gather(*(write(slot) for slot in todo))
         written = await db(self._question_states)()
@@ -191,11 +191,16 @@ class JobRun:
         self,
         slot: GeneratedQuestion,
         *,
-        avoid: list[str],
+        rounds: int,
         feedback: list[str] | None = None,
         stage: str = "generate",
+        previous: DraftQuestion | None = None,
+        instruction: str | None = None,
     ) -> DraftQuestion | None:
-        if not await db(services.job_still_mine)(job_id=self.job.pk, token=self.token):
+        """Write (or rewrite) one question; store it; None if Claude could not write it."""
+        if self.token and not await db(services.job_still_mine)(
+            job_id=self.job.pk, token=self.token
+        ):
             raise services.LostJob
         status = (
             GeneratedQuestion.Status.REGENERATING if feedback else GeneratedQuestion.Status.DRAFTING
@@ -207,9 +212,10 @@ class JobRun:
                 target=self.target,
                 examples=self.examples,
                 source=self._source_record(),
-                variant=slot.position + 10 * slot.rounds,
-                avoid=avoid,
-                instruction=self.job.instruction,
+                variant=slot.position + 10 * rounds,
+                avoid=await db(_other_stems)(slot),
+                instruction=self.job.instruction if instruction is None else instruction,
+                previous=previous.model_dump(mode="json") if previous else None,
                 feedback=feedback,
                 record=self._record(stage),
             )
@@ -245,55 +251,64 @@ class JobRun:
 
         async def check(slot: GeneratedQuestion) -> None:
             async with limit:
-                await self._check(slot, slots)
+                await self._check(slot, _draft_of(slot), rounds=slot.rounds)
 
         await asyncio.gather(*(check(slot) for slot in slots if slot.status not in finished))
         states = await db(self._question_states)()
         counts = {status: list(states.values()).count(status) for status in set(states.values())}
         return counts, "", None
 
-    async def _check(self, slot: GeneratedQuestion, slots: list[GeneratedQuestion]) -> None:
-        """Validate a question; regenerate it (bounded) until it passes, else flag it."""
-        draft = _draft_of(slot)
+    async def _check(
+        self, slot: GeneratedQuestion, draft: DraftQuestion | None, *, rounds: int
+    ) -> None:
+        """Validate a draft; regenerate it (bounded) until it passes, else flag it."""
         max_drafts = 1 + settings.GENERATION_MAX_ROUNDS
-        rounds = slot.rounds
+        source = None
+        if self.extraction is not None:
+            source = question_text(
+                stem=self.extraction.stem,
+                choices=self.extraction.choices,
+                passage=self.extraction.passage,
+                passage_b=self.extraction.passage_b,
+            )
         while draft is not None:
-            siblings = [
-                question_text(
-                    stem=s.stem, choices=s.choices, passage=s.passage, passage_b=s.passage_b
-                )
-                for s in slots
-                if s.pk != slot.pk and s.stem
-            ]
-            source = None
-            if self.extraction is not None:
-                source = question_text(
-                    stem=self.extraction.stem,
-                    choices=self.extraction.choices,
-                    passage=self.extraction.passage,
-                    passage_b=self.extraction.passage_b,
-                )
             report = await validate_draft(
                 draft,
                 target=self.target,
-                neighbours=Neighbours(source=source, siblings=siblings),
+                neighbours=Neighbours(source=source, siblings=await db(_other_texts)(slot)),
                 record=self._record("validate"),
             )
-            final = rounds >= max_drafts
             status = await db(services.question_store_verdict)(
-                question_id=slot.pk, report=report, final=final
+                question_id=slot.pk, report=report, final=rounds >= max_drafts
             )
             await self._publish(kind="question", position=slot.position, status=status)
             if status != GeneratedQuestion.Status.REGENERATING:
                 return
             feedback = [f"{g.name}: {g.detail}" for g in report.failures]
-            draft = await self._draft(
-                slot,
-                avoid=[s.stem for s in slots if s.stem],
-                feedback=feedback,
-                stage="validate",
-            )
+            draft = await self._draft(slot, rounds=rounds, feedback=feedback, stage="validate")
             rounds += 1
+
+    async def revise(self, question: GeneratedQuestion) -> None:
+        """Rewrite a finished question as the tutor asked, then validate it like any draft."""
+        previous = _draft_of(question.revision_of) if question.revision_of else None
+        draft = await self._draft(
+            question,
+            rounds=0,
+            previous=previous,
+            instruction=question.revision_instruction,
+        )
+        await self._check(question, draft, rounds=1)
+
+
+async def run_revision(question_id: int) -> None:
+    """Run a tutor's revision request on one generated question."""
+    question = await db(services.revision_to_run)(question_id=question_id)
+    if question is None:
+        return
+    run = JobRun(question.job, token=None)
+    for stage in await db(list)(question.job.stages.filter(status=Stage.Status.SUCCEEDED)):
+        run._restore(stage)
+    await run.revise(question)
 
 
 def _draft_of(question: GeneratedQuestion) -> DraftQuestion | None:
@@ -313,6 +328,16 @@ def _draft_of(question: GeneratedQuestion) -> DraftQuestion | None:
         skill=question.skill,
         difficulty=question.difficulty,
         math_check=question.math_check,
+    )
+
+
+def _other_stems(question: GeneratedQuestion) -> list[str]:
+    """Return the stems of the job's other questions, which a new draft must not repeat."""
+    return list(
+        GeneratedQuestion.objects.filter(job_id=question.job_id, superseded=False)
+        .exclude(pk=question.pk)
+        .exclude(stem="")
+        .values_list("stem", flat=True)
     )
 
 

@@ -244,3 +244,45 @@ def test_a_stale_run_cannot_write_after_another_run_took_the_job(simulator):
     with pytest.raises(LostJob):
         stage_start(job_id=job.pk, token=first, name="extract")
     assert GeneratedQuestion.objects.count() == 0
+
+
+def test_a_revision_rewrites_one_question_and_keeps_its_history(simulator, settings):
+    from generation.pipeline.runner import run_revision
+    from generation.services import RevisionRefused, question_revise
+
+    settings.REVISION_MAX_ROUNDS = 1
+    job = make_job(count=2)
+    run(job.pk)
+    original = _reload(job).questions.get(position=1)
+    untouched = _reload(job).questions.get(position=2)
+
+    revision = question_revise(question=original, instruction="Set it in a science context.")
+    async_to_sync(run_revision)(revision.pk)
+
+    revision.refresh_from_db()
+    original.refresh_from_db()
+    assert revision.status == "passed"
+    assert revision.stem and revision.stem != original.stem
+    assert revision.revision_of == original and original.superseded
+    assert revision.revision_instruction == "Set it in a science context."
+    current = _reload(job).questions.filter(superseded=False)
+    assert sorted(q.pk for q in current) == sorted([revision.pk, untouched.pk])
+    with pytest.raises(RevisionRefused, match="revised 1 times, the most we allow"):
+        question_revise(question=revision, instruction="Harder, please.")
+    with pytest.raises(RevisionRefused, match="already been revised"):
+        question_revise(question=original, instruction="Again.")
+
+
+def test_an_operator_endpoint_with_a_key_is_used_and_the_job_is_not_simulated(simulator, settings):
+    # Any endpoint speaking the Messages API (a gateway, a proxy) works through
+    # ANTHROPIC_BASE_URL; here that endpoint happens to be the simulator.
+    settings.CLAUDE_SIMULATED = False
+    settings.ANTHROPIC_API_KEY = "test-key-for-a-gateway"
+    settings.ANTHROPIC_BASE_URL = simulator.url
+    settings.CLAUDE_SIMULATOR_URL = "http://127.0.0.1:9"  # unreachable: must not be used
+    job = make_job()
+    assert not job.simulated
+    run(job.pk)
+    job = _reload(job)
+    assert job.status == "succeeded", job.error
+    assert len(simulator.requests()) == ModelCall.objects.filter(job=job).count() > 0

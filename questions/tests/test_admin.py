@@ -71,17 +71,63 @@ def test_approve_and_retire_actions_change_status(staff_client):
     assert draft.status == "retired"
 
 
-def test_reembed_action_queues_a_task_for_the_worker(staff_client):
+def test_reembed_action_queues_a_task_for_the_worker(
+    staff_client, django_capture_on_commit_callbacks
+):
     questions = [make_question(), make_question()]
-    response = staff_client.post(
-        CHANGELIST,
-        {"action": "reembed", "_selected_action": [q.pk for q in questions]},
-        follow=True,
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            CHANGELIST,
+            {"action": "reembed", "_selected_action": [q.pk for q in questions]},
+            follow=True,
+        )
     assert "Queued 2 question(s) for re-embedding." in response.content.decode()
     job = ProcrastinateJob.objects.get(task_name="questions.embed_questions")
     assert job.args == {"question_ids": sorted(q.pk for q in questions)}
     assert job.status == "todo"
+
+
+def test_editing_a_question_in_admin_queues_its_re_embedding(
+    staff_client, django_capture_on_commit_callbacks
+):
+    question = make_question()
+    Question.objects.filter(pk=question.pk).update(
+        embedding=[0.1] * 384, embedding_hash=question.content_hash
+    )
+    data = {
+        **mcq_record(),
+        "external_id": question.external_id,
+        "stem": "An edited stem: what is x?",
+        "choices": '["2", "4", "6", "8"]',
+        "rationales": '{"A": "a", "C": "c", "D": "d"}',
+    }
+    url = reverse("admin:questions_question_change", args=[question.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(url, data)
+    assert response.status_code == 302
+    job = ProcrastinateJob.objects.get(task_name="questions.embed_questions")
+    assert job.args == {"question_ids": [question.pk]}
+
+
+def test_saving_an_unchanged_question_queues_nothing(
+    staff_client, django_capture_on_commit_callbacks
+):
+    question = make_question()
+    Question.objects.filter(pk=question.pk).update(
+        embedding=[0.1] * 384, embedding_hash=question.content_hash
+    )
+    data = {
+        **mcq_record(),
+        "external_id": question.external_id,
+        "stem": question.stem,
+        "choices": '["2", "4", "6", "8"]',
+        "rationales": '{"A": "Halves twice.", "C": "Adds instead of subtracting.", '
+        '"D": "Forgets to divide by 2."}',
+    }
+    url = reverse("admin:questions_question_change", args=[question.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert staff_client.post(url, data).status_code == 302
+    assert not ProcrastinateJob.objects.exists()
 
 
 def test_saving_in_admin_runs_full_validation(staff_client):

@@ -143,3 +143,18 @@ def test_import_command_dry_run_says_so_and_writes_nothing(tmp_path):
 def test_import_command_names_an_unreadable_file(tmp_path):
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_questions", str(tmp_path / "missing.jsonl"))
+
+
+def test_import_command_queues_new_questions_for_the_worker_to_embed(
+    tmp_path, django_capture_on_commit_callbacks
+):
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    path = tmp_path / "bank.jsonl"
+    path.write_text("\n".join(jsonl(mcq_record(), mcq_record())) + "\n")
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_questions", str(path), stdout=out)
+    assert "Queued 2 question(s) for embedding by the worker." in out.getvalue()
+    job = ProcrastinateJob.objects.get(task_name="questions.embed_questions")
+    assert job.args == {"question_ids": sorted(Question.objects.values_list("pk", flat=True))}

@@ -10,6 +10,7 @@ from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connections
 
 from generation.claude import is_simulated
 from generation.events import job_group
@@ -93,6 +94,8 @@ class Command(BaseCommand):
             except TimeoutError:
                 break
             self.stderr.write(await sync_to_async(_describe)(job.pk, event))
+        # The ORM calls above ran on asgiref's executor thread: close its connection there.
+        await sync_to_async(connections.close_all)()
 
 
 def _describe(job_id: int, event: dict) -> str:

@@ -8,7 +8,12 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from questions.models import Question
-from questions.services import ImportReport, questions_embed, questions_import
+from questions.services import (
+    ImportReport,
+    questions_embed,
+    questions_import,
+    questions_request_embedding,
+)
 
 
 class Command(BaseCommand):
@@ -22,21 +27,32 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Validate and report; change nothing."
         )
-        parser.add_argument(
+        embedding = parser.add_mutually_exclusive_group()
+        embedding.add_argument(
+            "--embed-now",
+            action="store_true",
+            help="Embed new and changed questions here instead of queueing them for the worker.",
+        )
+        embedding.add_argument(
             "--no-embed",
             action="store_true",
-            help="Leave new and changed questions unembedded (embed_questions does it later).",
+            help="Neither embed nor queue (embed_questions does it later).",
         )
 
-    def handle(self, *args, file: Path, dry_run: bool, no_embed: bool, **options) -> None:
+    def handle(self, *args, file: Path, dry_run: bool, **options) -> None:
         report = import_file(file, dry_run=dry_run)
         self.print_report(report, dry_run=dry_run, verbosity=options["verbosity"])
-        if not dry_run and not no_embed and report.changed_ids:
-            count = questions_embed(
-                queryset=Question.objects.filter(external_id__in=report.changed_ids)
-            )
+        changed = Question.objects.filter(external_id__in=report.changed_ids)
+        if dry_run or options["no_embed"] or not report.changed_ids:
+            pass
+        elif options["embed_now"]:
+            count = questions_embed(queryset=changed)
             if options["verbosity"] >= 1:
                 self.stdout.write(f"Embedded {count} question(s).")
+        else:
+            count = questions_request_embedding(queryset=changed)
+            if options["verbosity"] >= 1:
+                self.stdout.write(f"Queued {count} question(s) for embedding by the worker.")
         if report.rejected:
             raise CommandError(f"{len(report.rejected)} line(s) rejected.", returncode=1)
 

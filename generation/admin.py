@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from generation.models import GeneratedQuestion, Job, ModelCall, Stage
+from generation.services import questions_promote
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class StageInline(ReadOnlyInline):
+    model = Stage
+    fields = (
+        "name",
+        "status",
+        "attempts",
+        "model",
+        "input_tokens",
+        "output_tokens",
+        "cache_read_tokens",
+        "cost_usd",
+        "note",
+        "error",
+    )
+    show_change_link = False
+
+
+class QuestionInline(ReadOnlyInline):
+    model = GeneratedQuestion
+    fields = ("position", "status", "skill", "difficulty", "stem", "key", "review", "superseded")
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    list_display = (
+        "public_id",
+        "owner",
+        "status",
+        "origin",
+        "skill",
+        "difficulty",
+        "count",
+        "cost_usd",
+        "simulated",
+        "created_at",
+    )
+    list_filter = ("status", "origin", "simulated", "section", "domain")
+    search_fields = ("public_id", "owner__username", "source_text")
+    inlines = (StageInline, QuestionInline)
+    readonly_fields = [field.name for field in Job._meta.fields]
+    list_select_related = ("owner",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(GeneratedQuestion)
+class GeneratedQuestionAdmin(admin.ModelAdmin):
+    list_display = ("id", "job", "position", "status", "skill", "difficulty", "review")
+    list_filter = ("status", "review", "section", "domain", "skill", "difficulty")
+    search_fields = ("stem", "passage")
+    readonly_fields = ("job", "validation", "flag_reasons", "bank_question", "revision_of")
+    actions = ("promote",)
+    list_select_related = ("job",)
+
+    @admin.action(description="Promote selected questions to the bank (as drafts)")
+    def promote(self, request: HttpRequest, queryset: QuerySet[GeneratedQuestion]) -> None:
+        promoted, refused = questions_promote(queryset=queryset)
+        if promoted:
+            self.message_user(
+                request,
+                f"Promoted {promoted} question(s) to the bank as drafts; approve them there.",
+                messages.SUCCESS,
+            )
+        for reason in refused:
+            self.message_user(request, reason, messages.WARNING)
+
+
+@admin.register(ModelCall)
+class ModelCallAdmin(admin.ModelAdmin):
+    list_display = (
+        "id",
+        "job",
+        "stage",
+        "model",
+        "outcome",
+        "input_tokens",
+        "output_tokens",
+        "cost_usd",
+        "duration_ms",
+    )
+    list_filter = ("stage", "model", "outcome")
+    readonly_fields = [field.name for field in ModelCall._meta.fields]

@@ -1,0 +1,105 @@
+"""A worker killed mid-job: another worker finishes it without re-running finished stages."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from generation.models import Job, Stage
+from generation.tests.builders import make_user
+from generation.tests.conftest import tool_log
+from generation.services import JobOptions, job_create
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.usefixtures("seeded_bank")
+
+
+def _start_worker(name: str, simulator_url: str, log: Path) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "satgen.settings_test",
+        "EMBEDDED_DB_NAME": connection.settings_dict["NAME"],
+        "CLAUDE_SIMULATOR_URL": simulator_url,
+        # Fast failure detection for the test: heartbeat twice a second, stalled after 3 s.
+        "WORKER_HEARTBEAT_SECONDS": "0.5",
+        "WORKER_STALLED_AFTER": "3",
+        "JOB_RECOVERY_CRON": "* * * * * *",
+    }
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "manage.py",
+            "procrastinate",
+            "worker",
+            "--concurrency=4",
+            f"--name={name}",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+def _wait_for(predicate, *, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_a_job_survives_its_worker_being_killed_in_the_middle_of_generate(simulator, tmp_path):
+    simulator.set_latency({"record_question": 4.0})
+    first = _start_worker("first", simulator.url, tmp_path / "first.log")
+    second = None
+    try:
+        job = job_create(
+            owner=make_user(),
+            options=JobOptions(count=2),
+            simulated=True,
+            text=("If 4x - 7 = 21, what is the value of x?\nA) 3.5\nB) 7\nC) 14\nD) 28"),
+        )
+
+        def generating() -> bool:
+            return Stage.objects.filter(job=job, name="generate", status="running").exists()
+
+        _wait_for(generating, timeout=60, what="the generate stage to start")
+        time.sleep(0.5)  # the generate calls are in flight
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+
+        second = _start_worker("second", simulator.url, tmp_path / "second.log")
+        _wait_for(
+            lambda: Job.objects.get(pk=job.pk).is_finished,
+            timeout=90,
+            what="the job to finish on the second worker",
+        )
+
+        job = Job.objects.get(pk=job.pk)
+        assert job.status == "succeeded", (job.error, (tmp_path / "second.log").read_text())
+        assert job.runs == 2
+        attempts = dict(job.stages.values_list("name", "attempts"))
+        assert attempts == {
+            "extract": 1,
+            "classify": 1,
+            "retrieve": 1,
+            "generate": 2,
+            "validate": 1,
+        }
+        assert len(tool_log(simulator, "record_extraction")) == 1
+        assert [q.status for q in job.questions.all()] == ["passed", "passed"]
+    finally:
+        for worker in (first, second):
+            if worker is not None and worker.poll() is None:
+                worker.terminate()
+                worker.wait(timeout=30)
