@@ -161,15 +161,9 @@ class JobRun:
         return output, "answered in the extract call (its tokens are counted there)", job_fields
 
     async def _retrieve(self):
-        query = None
-        if self.extraction is not None:
-            query = question_text(
-                stem=self.extraction.stem,
-                choices=self.extraction.choices,
-                passage=self.extraction.passage,
-                passage_b=self.extraction.passage_b,
-            )
-        self.examples = await retrieve(target=self.target, query_text=query, k=settings.RETRIEVAL_K)
+        self.examples = await retrieve(
+            target=self.target, query_text=self._source_text(), k=settings.RETRIEVAL_K
+        )
         return [asdict(example) for example in self.examples], "", None
 
     async def _generate(self):
@@ -233,6 +227,17 @@ class JobRun:
     def _question_states(self) -> dict[int, str]:
         return dict(self.job.questions.filter(superseded=False).values_list("position", "status"))
 
+    def _source_text(self) -> str | None:
+        """Return the source question's text as the bank embeds it (None without a source)."""
+        if self.extraction is None:
+            return None
+        return question_text(
+            stem=self.extraction.stem,
+            choices=self.extraction.choices,
+            passage=self.extraction.passage,
+            passage_b=self.extraction.passage_b,
+        )
+
     def _source_record(self) -> dict[str, Any] | None:
         if self.extraction is None:
             return None
@@ -263,14 +268,7 @@ class JobRun:
     ) -> None:
         """Validate a draft; regenerate it (bounded) until it passes, else flag it."""
         max_drafts = 1 + settings.GENERATION_MAX_ROUNDS
-        source = None
-        if self.extraction is not None:
-            source = question_text(
-                stem=self.extraction.stem,
-                choices=self.extraction.choices,
-                passage=self.extraction.passage,
-                passage_b=self.extraction.passage_b,
-            )
+        source = self._source_text()
         while draft is not None:
             report = await validate_draft(
                 draft,
@@ -313,22 +311,7 @@ async def run_revision(question_id: int) -> None:
 
 def _draft_of(question: GeneratedQuestion) -> DraftQuestion | None:
     """Rebuild the stored draft of a question (None if it was never written)."""
-    if not question.stem:
-        return None
-    return DraftQuestion(
-        kind=question.kind,
-        passage=question.passage,
-        passage_b=question.passage_b,
-        figure=question.figure,
-        stem=question.stem,
-        choices=question.choices,
-        key=question.key,
-        explanation=question.explanation,
-        rationales=[{"choice": c, "why_wrong": w} for c, w in question.rationales.items()],
-        skill=question.skill,
-        difficulty=question.difficulty,
-        math_check=question.math_check,
-    )
+    return DraftQuestion.from_stored(question) if question.stem else None
 
 
 def _other_stems(question: GeneratedQuestion) -> list[str]:

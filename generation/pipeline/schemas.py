@@ -8,7 +8,7 @@ bounds, enums for closed sets; the rest is checked here in pydantic.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -140,6 +140,24 @@ class DraftQuestion(StageModel):
 
     def rationale_map(self) -> dict[str, str]:
         return {r.choice: r.why_wrong for r in self.rationales}
+
+    @classmethod
+    def from_stored(cls, stored: Any) -> DraftQuestion:
+        """Rebuild a draft from anything with the bank's fields (a stored question, a record)."""
+        return cls(
+            kind=stored.kind,
+            passage=stored.passage,
+            passage_b=stored.passage_b,
+            figure=stored.figure,
+            stem=stored.stem,
+            choices=stored.choices,
+            key=stored.key,
+            explanation=stored.explanation,
+            rationales=[{"choice": c, "why_wrong": w} for c, w in stored.rationales.items()],
+            skill=stored.skill,
+            difficulty=stored.difficulty,
+            math_check=getattr(stored, "math_check", None),
+        )
 
 
 # --- validate: the blind solve --------------------------------------------------

@@ -64,25 +64,10 @@ def _parse(line: str) -> tuple[QuestionRecord | None, list[GateResult]]:
     except ValidationError as error:
         return None, [GateResult(name="schema", passed=False, detail=_errors(error))]
     gates = [GateResult(name="schema", passed=True)]
-    gates += run_gates(_draft(record), skill=record.skill, section=record.section)
-    return record, gates
-
-
-def _draft(record: QuestionRecord) -> DraftQuestion:
-    return DraftQuestion(
-        kind=record.kind,
-        passage=record.passage,
-        passage_b=record.passage_b,
-        figure=record.figure,
-        stem=record.stem,
-        choices=record.choices,
-        key=record.key,
-        explanation=record.explanation,
-        rationales=[{"choice": c, "why_wrong": w} for c, w in record.rationales.items()],
-        skill=record.skill,
-        difficulty=record.difficulty,
-        math_check=None,
+    gates += run_gates(
+        DraftQuestion.from_stored(record), skill=record.skill, section=record.section
     )
+    return record, gates
 
 
 def _errors(error: ValidationError) -> str:
@@ -139,7 +124,7 @@ async def _solve_all(parsed) -> None:
     for _, record, gates in parsed:
         if record is None:
             continue
-        draft = _draft(record)
+        draft = DraftQuestion.from_stored(record)
         try:
             solution = await blind_solve(draft, record=record_usage)
         except ClaudeError as error:
