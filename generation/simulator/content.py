@@ -16,13 +16,12 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError, close_old_connections, connection
 from pydantic import BaseModel
 
 from generation.pipeline.schemas import BlindSolution, DraftQuestion, Extraction
 from generation.simulator.templates import write_question
 from questions.taxonomy import (
-    DOMAIN_OF_SKILL,
     SECTION_OF_DOMAIN,
     SKILLS_BY_DOMAIN,
     Difficulty,
@@ -129,13 +128,18 @@ def _json_tag(body: dict, name: str) -> Any:
 
 def _with_db(work: Callable[[], Any], default: Any) -> Any:
     """Run ORM work from a reused server thread; fall back to default when the DB is away."""
-    close_old_connections()
+    # Server threads are reused, so stale connections are dropped around the work; inside an
+    # atomic block (a test's transaction) closing the connection would abort it, so skip.
+    fresh = not connection.in_atomic_block
+    if fresh:
+        close_old_connections()
     try:
         return work()
     except DatabaseError:
         return default
     finally:
-        close_old_connections()
+        if fresh:
+            close_old_connections()
 
 
 def _approved() -> Any:
@@ -235,23 +239,26 @@ def _split_choices(lines: list[str]) -> tuple[list[str], list[str]]:
     found: dict[str, int] = {}
     texts: dict[str, str] = {}
     for i, line in enumerate(lines):
+        inline = INLINE_CHOICES.findall(line)
+        if [letter for letter, _ in inline] == ["A", "B", "C", "D"]:
+            return lines[:i] + _without_answer_key(lines[i + 1 :]), [c.strip() for _, c in inline]
         match = CHOICE_LINE.match(line)
         if match:
             letter = (match.group(1) or match.group(2)).upper()
             if letter not in found and (letter == "A" or chr(ord(letter) - 1) in found):
                 found[letter], texts[letter] = i, match.group(3)
             continue
-        inline = INLINE_CHOICES.findall(line)
-        if [letter for letter, _ in inline] == ["A", "B", "C", "D"]:
-            rest = [ln for j, ln in enumerate(lines) if j != i]
-            return rest, [choice.strip() for _, choice in inline]
     if list(found) == ["A", "B", "C", "D"]:
         last = found["D"]
-        # An answer key pasted after the choices ("Answer: B") is not part of the question.
         rest = [ln for j, ln in enumerate(lines) if j not in found.values() and j < last]
-        rest += [ln for ln in lines[last + 1 :] if not re.match(r"^\s*(answer|key)\b", ln, re.I)]
+        rest += _without_answer_key(lines[last + 1 :])
         return rest, [texts[letter] for letter in "ABCD"]
     return lines, []
+
+
+def _without_answer_key(lines: list[str]) -> list[str]:
+    # An answer key pasted after the choices ("Answer: B") is not part of the question.
+    return [ln for ln in lines if not re.match(r"^\s*(answer|key|correct answer)\b", ln, re.I)]
 
 
 def _is_question_line(line: str) -> bool:
@@ -333,18 +340,23 @@ def _looks_like_list(lines: list[str]) -> bool:
 
 # Plain-text math to LaTeX, conservatively: only runs that are clearly formulas are wrapped.
 MATH_WORD = re.compile(
-    r"^[(\[]*(?:-?\d+(?:\.\d+)?[a-z]?(?:\^\d+)?|[a-z](?:\^\d+)?|[a-z]\([a-z0-9]\)|\d*[a-z]\^\d+)"
-    r"[)\]]*$"
+    r"^[(\[]*(?:-?\d+(?:\.\d+)?[a-z]?(?:\^\d+)?|[a-z](?:\^\d+)?|[a-z]\([a-z0-9]\)|\d*[a-z]\^\d+"
+    r"|\d+\([a-z])[)\]]*$"
 )
 OPERATORS = {"+", "-", "−", "=", "<", ">", "≤", "≥", "*", "×", "/", "÷", "<=", ">="}
-LONE_VARIABLE = re.compile(r"(?<![\w\\])([xyknt])(?![\w(])")
+# Outside formulas: ordered pairs "(3, -2)", function values "f(4)" and lone variables "x".
+LONE_MATH = re.compile(
+    r"(\(\s*-?[\d.]+\s*,\s*-?[\d.]+\s*\)|\([a-z], [a-z]\)"
+    r"|(?<![\w\\])[a-z]\([a-z0-9+\-]+\)|(?<![\w\\])[xyknt](?![\w(]))"
+)
 
 
 def _tex_symbols(text: str) -> str:
     text = text.replace("−", "-").replace("<=", r"\le ").replace(">=", r"\ge ")
     text = text.replace("≤", r"\le ").replace("≥", r"\ge ").replace("×", r"\times ")
     text = text.replace("÷", r"\div ").replace("*", r"\cdot ")
-    return re.sub(r"\^(\d{2,})", r"^{\1}", text)
+    text = re.sub(r"\^(\d{2,})", r"^{\1}", text)
+    return re.sub(r" {2,}", " ", text).strip()
 
 
 def _latexify(line: str) -> str:
@@ -387,7 +399,7 @@ def _latexify(line: str) -> str:
     # Wrap lone variables outside the formulas already wrapped.
     parts = re.split(r"(\\\(.*?\\\))", text)
     return "".join(
-        part if part.startswith(r"\(") else LONE_VARIABLE.sub(r"\\(\1\\)", part) for part in parts
+        part if part.startswith(r"\(") else LONE_MATH.sub(r"\\(\1\\)", part) for part in parts
     )
 
 
@@ -399,6 +411,8 @@ def _latexify_choice(choice: str) -> str:
     if fraction:
         sign, top, bottom = fraction.groups()
         return rf"\({sign}\frac{{{top}}}{{{bottom}}}\)"
+    if re.fullmatch(r"\(\s*-?[\d.]+\s*,\s*-?[\d.]+\s*\)", core):
+        return r"\(" + core + r"\)"
     if re.fullmatch(r"-?\d+(\.\d+)?", core) or all(
         w in OPERATORS or MATH_WORD.match(w.lower()) for w in core.split()
     ):

@@ -119,7 +119,7 @@ def write_question(
                 variant=variant,
                 attempt=attempt,
                 topics=topics,
-                cycle=turn // len(eligible) + draw,
+                cycle=turn // len(eligible),
             )
             try:
                 item = template.build(ctx)

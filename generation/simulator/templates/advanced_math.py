@@ -12,7 +12,6 @@ from generation.simulator.templates.base import (
     calc,
     check,
     expr,
-    m,
     num,
     num_tex,
     plain,
@@ -39,9 +38,15 @@ def eq_expand(ctx: Ctx) -> Item:
         raise Retry
     left = rf"({expr((a, 'x'), (b, ''))})({expr((c, 'x'), (d, ''))})"
     if ctx.level < 2:
-        stem = (
-            rf"The expression \({left}\) is equivalent to \(ax^2 + bx + c\), where \(a\), \(b\),"
-            r" and \(c\) are constants. What is the value of \(b\)?"
+        stem = ctx.scene(
+            [
+                rf"The expression \({left}\) is equivalent to \(ax^2 + bx + c\), where \(a\), "
+                r"\(b\), and \(c\) are constants. What is the value of \(b\)?",
+                rf"When \({left}\) is multiplied out and like terms are combined, what is the "
+                r"coefficient of \(x\)?",
+                rf"A student rewrote the product \({left}\) in the form \(ax^2 + bx + c\). If "
+                r"the student's work was correct, what value did the student find for \(b\)?",
+            ]
         )
         steps = (
             rf"Multiplying out gives \({a * c}x^2 + {num_tex(a * d)}x + {num_tex(b * c)}x"
@@ -70,9 +75,15 @@ def eq_expand(ctx: Ctx) -> Item:
         ]
         chk = check(f"{a}*{calc(d)} + {calc(b)}*{c}")
     else:
-        stem = (
-            rf"The expression \({left}\) is equivalent to \(ax^2 + bx + c\), where \(a\), \(b\),"
-            r" and \(c\) are constants. What is the value of \(a + b + c\)?"
+        stem = ctx.scene(
+            [
+                rf"The expression \({left}\) is equivalent to \(ax^2 + bx + c\), where \(a\), "
+                r"\(b\), and \(c\) are constants. What is the value of \(a + b + c\)?",
+                rf"When the product \({left}\) is written as a sum of terms in standard form, "
+                r"\(ax^2 + bx + c\), what is the sum of the coefficients \(a + b + c\)?",
+                rf"A polynomial \(P(x)\) is defined as \({left}\), and \(P(x) = ax^2 + bx + c\) "
+                r"for constants \(a\), \(b\), and \(c\). What is \(a + b + c\)?",
+            ]
         )
         answer = p + q + r
         steps = (
@@ -234,9 +245,16 @@ def eq_factor(ctx: Ctx) -> Item:
     a, b = rng.randint(2, 9), rng.randint(2, 11)
     if a == b:
         raise Retry
-    stem = (
-        rf"The expression \({a * a}x^2 - {b * b}\) is equivalent to \((ax + b)(ax - b)\), where "
-        r"\(a\) and \(b\) are positive constants. What is the value of \(a + b\)?"
+    stem = ctx.scene(
+        [
+            rf"The expression \({a * a}x^2 - {b * b}\) is equivalent to \((ax + b)(ax - b)\), "
+            r"where \(a\) and \(b\) are positive constants. What is the value of \(a + b\)?",
+            rf"For all values of \(x\), \((ax + b)(ax - b) = {a * a}x^2 - {b * b}\), where \(a\) "
+            r"and \(b\) are positive. What is the value of \(a + b\)?",
+            rf"A student factored \({a * a}x^2 - {b * b}\) completely as a product of two "
+            r"binomials of the form \((ax + b)(ax - b)\), with \(a\) and \(b\) positive. What "
+            r"is \(a + b\)?",
+        ]
     )
     steps = (
         rf"Since \({a * a}x^2 = ({a}x)^2\) and \({b * b} = {b}^2\), the expression is a "
@@ -509,9 +527,14 @@ def ne_absolute(ctx: Ctx) -> Item:
             (Fraction(a * a - bval * bval), f"This forgets to divide each solution by {k}."),
         ]
         chk = check(f"(({a} + {bval})/{k})*(({a} - {bval})/{k})")
-    stem = (
-        rf"\(|{inside}| = {bval}\)" + "\n\n"
-        rf"What is the {asked} of the solutions to the given equation?"
+    stem = ctx.scene(
+        [
+            rf"\(|{inside}| = {bval}\)" + "\n\n"
+            rf"What is the {asked} of the solutions to the given equation?",
+            rf"The distance on a number line between \({expr((k, 'x'))}\) and {num_tex(a)} is "
+            rf"{bval}; that is, \(|{inside}| = {bval}\). What is the {asked} of all values of "
+            r"\(x\) for which this is true?",
+        ]
     )
     return Item(stem, num(answer), _nums(wrong), steps, chk)
 
@@ -554,6 +577,13 @@ def ne_rational(ctx: Ctx) -> Item:
 # --- nonlinear functions --------------------------------------------------------------------
 
 
+GROWTH_FUNCTIONS = [
+    ("the number of visitors, in thousands, to a new website \\(t\\) months after it opened"),
+    ("the mass, in milligrams, of a crystal growing in a solution \\(t\\) days after it formed"),
+    ("the number of members of a hiking club \\(t\\) years after the club was founded"),
+]
+
+
 def nf_exponential(ctx: Ctx) -> Item:
     rng = ctx.rng
     name = ctx.pick(["f", "g", "h"])
@@ -575,7 +605,8 @@ def nf_exponential(ctx: Ctx) -> Item:
                     "days",
                 ),
                 (
-                    "a savings jar holds {a} coins, and the owner multiplies the number of coins by "
+                    "a savings jar holds {a} coins, and the owner multiplies the number of coins "
+                    "by "
                     "{b} every week",
                     "weeks",
                 ),
@@ -796,13 +827,6 @@ def nf_composition(ctx: Ctx) -> Item:
     )
 
 
-GROWTH_FUNCTIONS = [
-    ("the number of visitors, in thousands, to a new website \\(t\\) months after it opened"),
-    ("the mass, in milligrams, of a crystal growing in a solution \\(t\\) days after it formed"),
-    ("the number of members of a hiking club \\(t\\) years after the club was founded"),
-]
-
-
 TEMPLATES: dict[str, list[Template]] = {
     "equivalent_expressions": [
         Template(eq_expand),
@@ -820,7 +844,7 @@ TEMPLATES: dict[str, list[Template]] = {
     "nonlinear_functions": [
         Template(nf_exponential),
         Template(nf_vertex),
-        Template(nf_growth, levels=(1, 2)),
-        Template(nf_composition, levels=(1, 2)),
+        Template(nf_growth),
+        Template(nf_composition),
     ],
 }

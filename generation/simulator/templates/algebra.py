@@ -122,10 +122,10 @@ def lin1_both_sides(ctx: Ctx) -> Item:
         [
             rf"\({left} = {right}\)" + "\n\nIf \\(x\\) is the solution to the given equation, "
             f"what is the value of {ask}?",
-            rf"For what value of \(x\) is \({left}\) equal to \({right}\)?"
-            if ask == m("x")
-            else rf"The equation \({left} = {right}\) is true for one value of \(x\). "
+            rf"The equation \({left} = {right}\) is true for exactly one value of \(x\). "
             f"What is the value of {ask} for that value of \\(x\\)?",
+            rf"A student correctly solved \({left} = {right}\) for \(x\) and then used the "
+            f"result to find the value of {ask}. What value did the student find?",
         ]
     )
     return Item(opener, answer, wrong, steps + extra, chk)
@@ -188,6 +188,7 @@ FEE_CONTEXTS = [
         "fixed": "the activation fee",
     },
 ]
+
 
 FALL_CONTEXTS = [
     {
@@ -300,9 +301,11 @@ def lin1_no_solution(ctx: Ctx) -> Item:
             r"number is substituted for \(x\). What is the value of \(k\)?"
         )
         steps = (
-            rf"The right side simplifies to \({expr((a, 'x'), (-b, 'x'))} {'+' if b * d > 0 else '-'}"
+            rf"The right side simplifies to \({expr((a, 'x'), (-b, 'x'))} "
+            rf"{'+' if b * d > 0 else '-'}"
             rf" {abs(b * d)} = {expr((k, 'x'), (b * d, ''))}\). The left side is "
-            rf"\(kx {'+' if c > 0 else '-'} {abs(c)}k\). A linear equation has no solution when the "
+            rf"\(kx {'+' if c > 0 else '-'} {abs(c)}k\). A linear equation has no solution when "
+            rf"the "
             rf"\(x\)-coefficients match but the constants do not, so \(k = {k}\) (and then "
             rf"\({k * c} \ne {b * d}\))."
         ).replace(" + -", " - ")
@@ -401,6 +404,72 @@ def lin1_fractions(ctx: Ctx) -> Item:
     return Item(stem, answer, wrong, steps + extra, chk)
 
 
+PLANS = [
+    (
+        "Two phone plans charge a monthly fee plus a charge for each gigabyte of data. Plan A "
+        "costs {a} plus {b} per gigabyte, and Plan B costs {c} plus {d} per gigabyte.",
+        "For how many gigabytes of data in a month do the two plans cost the same?",
+        True,
+    ),
+    (
+        "Two candles are lit at the same time. The first is {a} centimeters tall and burns down "
+        "{b} centimeters per hour; the second is {c} centimeters tall and burns down {d} "
+        "centimeters per hour.",
+        "After how many hours will the two candles be the same height?",
+        False,
+    ),
+    (
+        "Two gyms charge a joining fee plus a fee for each visit. Gym A charges {a} to join and "
+        "{b} per visit, and Gym B charges {c} to join and {d} per visit.",
+        "For how many visits do the two gyms cost the same total amount?",
+        True,
+    ),
+]
+
+
+def lin1_two_plans(ctx: Ctx) -> Item:
+    rng = ctx.rng
+    text, ask, is_money = ctx.scene(PLANS)
+    n = rng.randint(3, 25)
+    if is_money:
+        # The plan with the higher rate has the lower fee, so the costs meet at n.
+        d, b = sorted(rng.sample([2, 3, 4, 5, 6, 8, 10, 12], 2))
+        a = rng.choice([10, 15, 20, 25, 30, 40])
+        c = a + (b - d) * n
+        sign = "+"
+    else:
+        # The taller candle burns faster, so the heights meet at n.
+        d, b = sorted(rng.sample([1, 2, 3, 4, 5], 2))
+        c = rng.randint(15, 40)
+        a = c + (b - d) * n
+        if a - b * n <= 0:
+            raise Retry
+        sign = "-"
+    show = money if is_money else plain
+    stem = f"{text.format(a=show(a), b=show(b), c=show(c), d=show(d))} {ask}"
+    steps = (
+        rf"If \(n\) is the number asked for, the two amounts are equal when "
+        rf"\({a} {sign} {b}n = {c} {sign} {d}n\). Collecting terms gives "
+        rf"\({b - d}n = {abs(c - a)}\), so \(n = {n}\)."
+    )
+    wrong = [
+        (Fraction(c + a, b - d), "This adds the starting amounts instead of subtracting them."),
+        (Fraction(abs(c - a), b + d), "This adds the rates instead of subtracting them."),
+        (
+            Fraction(abs(c - a)),
+            "This is the difference in starting amounts; it skips dividing "
+            "by the difference in rates.",
+        ),
+        (
+            Fraction(abs(c - a), b),
+            "This divides by one rate instead of by the difference in rates.",
+        ),
+    ]
+    wrong = [(w, why) for w, why in wrong if (w * 100).denominator == 1]
+    chk = check("n", [f"{a} {sign} {b}*n = {c} {sign} {d}*n"], "n")
+    return Item(stem, num(n), [(num(w, "dec"), why) for w, why in wrong], steps, chk)
+
+
 # --- linear functions --------------------------------------------------------------------------
 
 
@@ -417,7 +486,10 @@ def linfn_evaluate(ctx: Ctx) -> Item:
             rf"The function \({name}\) is defined by \({name}(x) = {rule}\). What is the value "
             rf"of \({name}({t})\)?"
         )
-        steps = rf"Substituting {t} for \(x\) gives \({name}({t}) = {mslope}({t}){signed(b)} = {value}\)."
+        steps = (
+            rf"Substituting {t} for \(x\) gives \({name}({t}) = {mslope}({t}){signed(b)} = "
+            rf"{value}\)."
+        )
         wrong = [
             (
                 num(mslope * t - b),
@@ -569,7 +641,10 @@ def linfn_two_values(ctx: Ctx) -> Item:
             (y2 - y1, f"This is the change between the two given values, {plain(y2 - y1)}."),
         ]
         chk = check(f"{calc(y1)} - {x1}*({calc(y2)} - {calc(y1)})/({x2} - {x1})")
-        finish = rf"the value at 0 is \({num_tex(y1, 'dec')} - {num_tex(rate, 'dec')}({x1}) = {num_tex(base, 'dec')}\)."
+        finish = (
+            rf"the value at 0 is \({num_tex(y1, 'dec')} - {num_tex(rate, 'dec')}({x1}) = "
+            rf"{num_tex(base, 'dec')}\)."
+        )
     else:
         stem = f"{text} {c['ask'].format(x3=x3)}"
         answer = rate * x3 + base
@@ -596,7 +671,8 @@ def linfn_two_values(ctx: Ctx) -> Item:
         finish = (
             rf"the starting amount is \({num_tex(y1, 'dec')} - {num_tex(rate, 'dec')}({x1}) = "
             rf"{num_tex(base, 'dec')}\), and the value for {x3} is "
-            rf"\({num_tex(rate, 'dec')}({x3}) + {num_tex(base, 'dec')} = {num_tex(answer, 'dec')}\)."
+            rf"\({num_tex(rate, 'dec')}({x3}) + {num_tex(base, 'dec')} = "
+            rf"{num_tex(answer, 'dec')}\)."
         )
     steps = (
         rf"The rate of change is \(\frac{{{num_tex(y2, 'dec')} - {num_tex(y1, 'dec')}}}"
@@ -750,9 +826,14 @@ def lin2_intercepts(ctx: Ctx) -> Item:
         raise Retry
     line = rf"{expr((a, 'x'), (b, 'y'))} = {c}"
     if ctx.level == 0:
-        stem = (
-            rf"In the \(xy\)-plane, the graph of \({line}\) crosses the \(x\)-axis at the point "
-            rf"\((r, 0)\). What is the value of \(r\)?"
+        stem = ctx.scene(
+            [
+                rf"In the \(xy\)-plane, the graph of \({line}\) crosses the \(x\)-axis at the "
+                r"point \((r, 0)\). What is the value of \(r\)?",
+                rf"A straight conveyor path is modeled by \({line}\) on a coordinate grid, where "
+                r"the \(x\)-axis is the factory floor. At what \(x\)-coordinate does the path "
+                r"meet the floor?",
+            ]
         )
         steps = rf"At the \(x\)-intercept, \(y = 0\), so \({a}x = {c}\) and \(x = {num_tex(xi)}\)."
         answer = xi
@@ -768,9 +849,13 @@ def lin2_intercepts(ctx: Ctx) -> Item:
         ]
         chk = check("x", [f"{a}*x + {b}*0 = {c}"], "x")
     else:
-        stem = (
-            rf"The graph of \({line}\) in the \(xy\)-plane has \(x\)-intercept \((r, 0)\) and "
-            rf"\(y\)-intercept \((0, s)\). What is the value of \(r + s\)?"
+        stem = ctx.scene(
+            [
+                rf"The graph of \({line}\) in the \(xy\)-plane has \(x\)-intercept "
+                r"\((r, 0)\) and \(y\)-intercept \((0, s)\). What is the value of \(r + s\)?",
+                rf"The line \({line}\) meets the \(x\)-axis at \((r, 0)\) and the \(y\)-axis "
+                r"at \((0, s)\). What is the sum of the two intercepts, \(r + s\)?",
+            ]
         )
         answer = xi + yi
         steps = (
@@ -798,9 +883,13 @@ def lin2_two_points(ctx: Ctx) -> Item:
         raise Retry
     pts = rf"\(P({x1}, {num_tex(y1)})\) and \(Q({x2}, {num_tex(y2)})\)"
     if ctx.level == 0:
-        stem = (
-            f"Points {pts} lie on line \\(\\ell\\) in the \\(xy\\)-plane. What is the slope of "
-            "line \\(\\ell\\)?"
+        stem = ctx.scene(
+            [
+                f"Points {pts} lie on line \\(\\ell\\) in the \\(xy\\)-plane. What is the slope "
+                "of line \\(\\ell\\)?",
+                f"A drone flies in a straight line over a coordinate grid, passing over {pts}. "
+                "What is the slope of the drone's path?",
+            ]
         )
         answer = slope
         steps = (
@@ -821,9 +910,13 @@ def lin2_two_points(ctx: Ctx) -> Item:
         ]
         chk = check(f"({calc(y2)} - {calc(y1)})/({x2} - {calc(x1)})")
     elif ctx.level == 1:
-        stem = (
-            f"Points {pts} lie on line \\(\\ell\\) in the \\(xy\\)-plane. At what "
-            "\\(y\\)-coordinate does line \\(\\ell\\) cross the \\(y\\)-axis?"
+        stem = ctx.scene(
+            [
+                f"Points {pts} lie on line \\(\\ell\\) in the \\(xy\\)-plane. At what "
+                "\\(y\\)-coordinate does line \\(\\ell\\) cross the \\(y\\)-axis?",
+                f"A straight fence on a coordinate map runs through {pts}. If the fence were "
+                "extended, at what \\(y\\)-coordinate would it cross the \\(y\\)-axis?",
+            ]
         )
         answer = b
         steps = (
@@ -847,9 +940,13 @@ def lin2_two_points(ctx: Ctx) -> Item:
     else:
         x3 = rng.choice([n for n in range(-12, 15) if n not in (x1, x2)])
         answer = slope * x3 + b
-        stem = (
-            f"Points {pts} and \\(R({x3}, k)\\) are collinear: all three lie on one line. "
-            "What is the value of \\(k\\)?"
+        stem = ctx.scene(
+            [
+                f"Points {pts} and \\(R({x3}, k)\\) are collinear: all three lie on one line. "
+                "What is the value of \\(k\\)?",
+                f"A laser beam travels in a straight line across a coordinate grid through {pts}. "
+                f"It also passes through \\(({x3}, k)\\). What is the value of \\(k\\)?",
+            ]
         )
         steps = (
             rf"The slope is \(\frac{{{num_tex(y2 - y1)}}}{{{x2 - x1}}} = {num_tex(slope)}\), so "
@@ -876,7 +973,8 @@ BUDGET_CONTEXTS = [
         "text": "A school orders boxes of pencils for {a} each and boxes of markers for {b} "
         "each. The equation \\({a0}x + {b0}y = {T0}\\) represents ordering \\(x\\) boxes of "
         "pencils and \\(y\\) boxes of markers for a total of {T}.",
-        "ask": "If the school orders {y} boxes of markers, how many boxes of pencils does it order?",
+        "ask": "If the school orders {y} boxes of markers, how many boxes of pencils does it "
+        "order?",
         "a": (3, 4, 5, 6),
         "b": (7, 9, 11),
         "money": True,
@@ -896,7 +994,8 @@ BUDGET_CONTEXTS = [
         "text": "A snack shop mixes almonds, which cost {a} per pound, with dried cherries, "
         "which cost {b} per pound. The equation \\({a0}x + {b0}y = {T0}\\) represents a mix of "
         "\\(x\\) pounds of almonds and \\(y\\) pounds of cherries that costs {T}.",
-        "ask": "If the mix contains {y} pounds of cherries, how many pounds of almonds does it contain?",
+        "ask": "If the mix contains {y} pounds of cherries, how many pounds of almonds does it "
+        "contain?",
         "a": (6, 8, 9),
         "b": (10, 12, 14),
         "money": True,
@@ -1201,6 +1300,9 @@ def sys_parameter(ctx: Ctx) -> Item:
     )
 
 
+# --- linear inequalities ---------------------------------------------------------------------
+
+
 def ineq_boundary(ctx: Ctx) -> Item:
     rng = ctx.rng
     x = rng.randint(-8, 15)
@@ -1213,9 +1315,13 @@ def ineq_boundary(ctx: Ctx) -> Item:
     left = rf"{a}({expr((1, 'x'), (-p, ''))})"
     right = expr((c, "x"), (d, ""))
     word = "greatest" if greatest else "least"
-    stem = (
-        rf"\({left} {sign} {right}\)" + "\n\n"
-        rf"What is the {word} value of \(x\) that satisfies the given inequality?"
+    stem = ctx.scene(
+        [
+            rf"\({left} {sign} {right}\)" + "\n\n"
+            rf"What is the {word} value of \(x\) that satisfies the given inequality?",
+            rf"A number \(x\) must satisfy \({left} {sign} {right}\). Of all such numbers, "
+            rf"what is the {word}?",
+        ]
     )
     steps = (
         rf"Distributing gives \({expr((a, 'x'), (-a * p, ''))} {sign} {right}\). Subtracting "
@@ -1278,7 +1384,8 @@ def ineq_budget(ctx: Ctx) -> Item:
     bound = Fraction(budget - f, p)
     steps = (
         rf"If \(n\) is the number of {unit}, then \({f} + {p}n \le {budget}\), so "
-        rf"\({p}n \le {budget - f}\) and \(n \le {num_tex(bound, 'dec') if rem == 0 else frac_or_dec(bound)}\)."
+        rf"\({p}n \le {budget - f}\) and \(n \le "
+        rf"{num_tex(bound, 'dec') if rem == 0 else frac_or_dec(bound)}\)."
     )
     if rem:
         steps += f" The greatest whole number that satisfies this is {n}."
@@ -1351,72 +1458,6 @@ def ineq_count_integers(ctx: Ctx) -> Item:
     )
 
 
-PLANS = [
-    (
-        "Two phone plans charge a monthly fee plus a charge for each gigabyte of data. Plan A "
-        "costs {a} plus {b} per gigabyte, and Plan B costs {c} plus {d} per gigabyte.",
-        "For how many gigabytes of data in a month do the two plans cost the same?",
-        True,
-    ),
-    (
-        "Two candles are lit at the same time. The first is {a} centimeters tall and burns down "
-        "{b} centimeters per hour; the second is {c} centimeters tall and burns down {d} "
-        "centimeters per hour.",
-        "After how many hours will the two candles be the same height?",
-        False,
-    ),
-    (
-        "Two gyms charge a joining fee plus a fee for each visit. Gym A charges {a} to join and "
-        "{b} per visit, and Gym B charges {c} to join and {d} per visit.",
-        "For how many visits do the two gyms cost the same total amount?",
-        True,
-    ),
-]
-
-
-def lin1_two_plans(ctx: Ctx) -> Item:
-    rng = ctx.rng
-    text, ask, is_money = ctx.scene(PLANS)
-    n = rng.randint(3, 25)
-    if is_money:
-        # The plan with the higher rate has the lower fee, so the costs meet at n.
-        d, b = sorted(rng.sample([2, 3, 4, 5, 6, 8, 10, 12], 2))
-        a = rng.choice([10, 15, 20, 25, 30, 40])
-        c = a + (b - d) * n
-        sign = "+"
-    else:
-        # The taller candle burns faster, so the heights meet at n.
-        d, b = sorted(rng.sample([1, 2, 3, 4, 5], 2))
-        c = rng.randint(15, 40)
-        a = c + (b - d) * n
-        if a - b * n <= 0:
-            raise Retry
-        sign = "-"
-    show = money if is_money else plain
-    stem = f"{text.format(a=show(a), b=show(b), c=show(c), d=show(d))} {ask}"
-    steps = (
-        rf"If \(n\) is the number asked for, the two amounts are equal when "
-        rf"\({a} {sign} {b}n = {c} {sign} {d}n\). Collecting terms gives "
-        rf"\({b - d}n = {abs(c - a)}\), so \(n = {n}\)."
-    )
-    wrong = [
-        (Fraction(c + a, b - d), "This adds the starting amounts instead of subtracting them."),
-        (Fraction(abs(c - a), b + d), "This adds the rates instead of subtracting them."),
-        (
-            Fraction(abs(c - a)),
-            "This is the difference in starting amounts; it skips dividing "
-            "by the difference in rates.",
-        ),
-        (
-            Fraction(abs(c - a), b),
-            "This divides by one rate instead of by the difference in rates.",
-        ),
-    ]
-    wrong = [(w, why) for w, why in wrong if (w * 100).denominator == 1]
-    chk = check("n", [f"{a} {sign} {b}*n = {c} {sign} {d}*n"], "n")
-    return Item(stem, num(n), [(num(w, "dec"), why) for w, why in wrong], steps, chk)
-
-
 TWO_VAR_BUDGET = [
     (
         "{name} has at most {B} to spend on art supplies. Sketchbooks cost {p} each and "
@@ -1453,7 +1494,8 @@ def ineq_two_variable(ctx: Ctx) -> Item:
     bound = Fraction(budget - q * y, p)
     steps = (
         rf"With \(x\) {unit}, \({p}x + {q}({y}) \le {budget}\), so \({p}x \le {budget - q * y}\) "
-        rf"and \(x \le {num_tex(bound, 'dec') if (bound * 100).denominator == 1 else num_tex(bound)}\)."
+        rf"and \(x \le "
+        rf"{num_tex(bound, 'dec') if (bound * 100).denominator == 1 else num_tex(bound)}\)."
         f" The greatest whole number that works is {n}."
     )
     wrong = [
@@ -1485,7 +1527,7 @@ TEMPLATES: dict[str, list[Template]] = {
     "linear_functions": [
         Template(linfn_evaluate),
         Template(linfn_two_values),
-        Template(linfn_table, levels=(1, 2)),
+        Template(linfn_table),
         Template(linfn_interpret, levels=(0, 1), spr=False),
     ],
     "linear_equations_two_variables": [

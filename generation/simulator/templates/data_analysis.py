@@ -12,8 +12,6 @@ from generation.simulator.templates.base import (
     Template,
     calc,
     check,
-    decimal_text,
-    m,
     money,
     num,
     num_tex,
@@ -292,6 +290,9 @@ def rr_units(ctx: Ctx) -> Item:
     return Item(stem, num(answer, "dec"), _dec(wrong), steps, chk)
 
 
+# --- percentages -----------------------------------------------------------------------------
+
+
 PERCENT_CHANGE = [
     (
         "The number of visitors to a state park fell from {A} in one year to {B} the next year.",
@@ -450,6 +451,28 @@ def pct_reverse(ctx: Ctx) -> Item:
     )
 
 
+NESTED_PERCENTS = [
+    (
+        "At a high school with {T} students, {p}% of the students take a science elective, and "
+        "{q}% of the students who take a science elective also belong to the science club.",
+        "How many students take a science elective and belong to the science club?",
+        "take a science elective",
+    ),
+    (
+        "Of the {T} trees in a city park, {p}% are oaks, and {q}% of the oaks are more than "
+        "100 years old.",
+        "How many oaks in the park are more than 100 years old?",
+        "are oaks",
+    ),
+    (
+        "A factory made {T} bicycles last month. {p}% of them were electric models, and {q}% of "
+        "the electric models were painted red.",
+        "How many red electric bicycles did the factory make last month?",
+        "were electric models",
+    ),
+]
+
+
 def pct_of_pct(ctx: Ctx) -> Item:
     rng = ctx.rng
     total = rng.choice([200, 400, 500, 600, 800, 1200])
@@ -458,26 +481,22 @@ def pct_of_pct(ctx: Ctx) -> Item:
     answer = Fraction(total * p * q, 10000)
     if answer.denominator != 1:
         raise Retry
-    stem = (
-        f"At a high school with {total} students, {p}% of the students take a science "
-        f"elective, and {q}% of the students who take a science elective also belong to the "
-        "science club. How many students take a science elective and belong to the science "
-        "club?"
-    )
+    text, ask, group = ctx.scene(NESTED_PERCENTS)
+    stem = f"{text.format(T=total, p=p, q=q)} {ask}"
     steps = (
-        rf"\({p}\%\) of {total} is \({total * p // 100}\), and \({q}\%\) of that is "
-        rf"\({plain(answer)}\)."
+        rf"\({p}\%\) of {total} is \({total * p // 100}\), the number that {group}, and "
+        rf"\({q}\%\) of that is \({plain(answer)}\)."
     )
     wrong = [
         (Fraction(total * (p + q), 100), f"This adds the percents, taking {p + q}% of {total}."),
-        (Fraction(total * q, 100), f"This takes {q}% of all {total} students."),
-        (Fraction(total * p, 100), "This is the number who take a science elective."),
+        (Fraction(total * q, 100), f"This takes {q}% of all {total}."),
+        (Fraction(total * p, 100), f"This is the number that {group}."),
         (Fraction(total * p, 100) - q, f"This subtracts {q} instead of taking {q}%."),
     ]
     return Item(stem, num(answer), _dec(wrong), steps, check(f"{total}*({p}/100)*({q}/100)"))
 
 
-# --- one-variable data --------------------------------------------------------------------------
+# --- one-variable data -----------------------------------------------------------------------
 
 
 MEAN_CONTEXTS = [
@@ -678,31 +697,54 @@ def ovd_frequency(ctx: Ctx) -> Item:
     )
 
 
+COMBINED = [
+    (
+        "A teacher has two classes. The {n1} students in the first class had a mean test score of "
+        "{m1}, and the {n2} students in the second class had a mean score of {m2} on the same "
+        "test.",
+        "What is the mean score of all the students in both classes?",
+        "scores",
+    ),
+    (
+        "An orchard has two rows of apple trees. The {n1} trees in the first row produced a mean "
+        "of {m1} kilograms of apples each, and the {n2} trees in the second row produced a mean "
+        "of {m2} kilograms each.",
+        "What is the mean yield, in kilograms, of all the trees in both rows?",
+        "yields",
+    ),
+    (
+        "A running club timed its members on a 5-kilometer course. The {n1} members of the "
+        "morning group had a mean time of {m1} minutes, and the {n2} members of the evening "
+        "group had a mean time of {m2} minutes.",
+        "What is the mean time, in minutes, of all the members in both groups?",
+        "times",
+    ),
+]
+
+
 def ovd_combined(ctx: Ctx) -> Item:
     rng = ctx.rng
     n1, n2 = rng.sample([8, 10, 12, 15, 16, 20, 24, 25, 30], 2)
-    m1, m2 = rng.randint(60, 95), rng.randint(60, 95)
+    text, ask, what = ctx.scene(COMBINED)
+    lo, hi = (60, 95) if what == "scores" else (20, 45)
+    m1, m2 = rng.randint(lo, hi), rng.randint(lo, hi)
     if m1 == m2:
         raise Retry
     answer = Fraction(n1 * m1 + n2 * m2, n1 + n2)
     if (answer * 100).denominator != 1:
         raise Retry
-    stem = (
-        f"A teacher has two classes. The {n1} students in the first class had a mean test "
-        f"score of {m1}, and the {n2} students in the second class had a mean score of {m2} "
-        "on the same test. What is the mean score of all the students in both classes?"
-    )
+    stem = f"{text.format(n1=n1, m1=m1, n2=n2, m2=m2)} {ask}"
     steps = (
         rf"The totals are \({n1}({m1}) = {n1 * m1}\) and \({n2}({m2}) = {n2 * m2}\), so the "
-        rf"mean of all {n1 + n2} scores is \(\frac{{{n1 * m1 + n2 * m2}}}{{{n1 + n2}}} = "
+        rf"mean of all {n1 + n2} {what} is \(\frac{{{n1 * m1 + n2 * m2}}}{{{n1 + n2}}} = "
         rf"{num_tex(answer, 'dec')}\)."
     )
     wrong = [
-        (Fraction(m1 + m2, 2), "This averages the two means without weighting them by class size."),
-        (Fraction(n1 * m2 + n2 * m1, n1 + n2), "This weights each mean by the other class's size."),
+        (Fraction(m1 + m2, 2), "This averages the two means without weighting them by group size."),
+        (Fraction(n1 * m2 + n2 * m1, n1 + n2), "This weights each mean by the other group's size."),
         (
             Fraction(n1 * m1 + n2 * m2, 2),
-            "This divides the total by 2 instead of by the number of students.",
+            "This divides the total by 2 instead of by the number of members.",
         ),
         (max(m1, m2), "This is the greater of the two means."),
     ]
@@ -713,9 +755,6 @@ def ovd_combined(ctx: Ctx) -> Item:
         steps,
         check(f"({n1}*{m1} + {n2}*{m2})/({n1} + {n2})"),
     )
-
-
-# --- two-variable data ---------------------------------------------------------------------
 
 
 MODEL_CONTEXTS = [
@@ -751,29 +790,62 @@ MODEL_CONTEXTS = [
         "x": "kilometers",
         "y": "concentration",
     },
+    {
+        "topic": "social",
+        "text": "A librarian found that the line of best fit \\(y = {a}x + {b}\\) models the "
+        "number of books \\(y\\) checked out on a day when the library is open for \\(x\\) "
+        "hours.",
+        "ask": "According to the line of best fit, how many books are predicted to be "
+        "checked out on a day when the library is open for {x0} hours?",
+        "x": "hours",
+        "y": "books",
+    },
+    {
+        "topic": "science",
+        "text": "A nutrition study used the model \\(y = {a}x + {b}\\), where \\(y\\) is the "
+        "mass, in grams, of a growing puppy's daily meals and \\(x\\) is the puppy's age in "
+        "weeks.",
+        "ask": "What daily meal mass, in grams, does the model predict for a puppy that is "
+        "{x0} weeks old?",
+        "x": "weeks",
+        "y": "grams",
+    },
 ]
+
+
+# --- two-variable data -----------------------------------------------------------------------
 
 
 def tvd_predict(ctx: Ctx) -> Item:
     rng = ctx.rng
     c = ctx.context(MODEL_CONTEXTS)
     a = Fraction(rng.choice(["1.5", "2.5", "3.2", "4", "0.8", "1.2", "2.4"]))
-    if "drinks" in c["text"]:
-        a = Fraction(rng.choice([2, 3, 4]))
+    if "drinks" in c["text"] or "books" in c["text"]:
+        a = Fraction(rng.choice([2, 3, 4, 6]))
     if "oxygen" in c["text"]:
         a = -Fraction(rng.choice(["0.2", "0.3", "0.4", "0.5"]))
         b = Fraction(rng.choice([9, 10, 11, 12]))
         x0 = rng.randint(2, 15)
     else:
         b = Fraction(rng.choice([12, 18, 24, 30, 35, 40]))
-        x0 = rng.randint(5, 40) if "temperature" not in c["text"] else rng.randint(60, 95)
+        x0 = rng.randint(5, 40)
+        if "temperature" in c["text"]:
+            x0 = rng.randint(60, 95)
+        elif "books" in c["text"]:
+            x0 = rng.randint(4, 12)
     answer = a * x0 + b
     equation = f"{plain(a)}x + {plain(b)}" if a > 0 else f"{plain(b)} - {plain(-a)}x"
     text = c["text"].replace("{a}x + {b}", equation)
     stem = f"{text} {c['ask'].format(x0=x0)}"
-    steps = rf"Substituting {x0} for \(x\) gives \(y = {plain(a)}({x0}) + {plain(b)} = {plain(answer)}\)."
+    steps = (
+        rf"Substituting {x0} for \(x\) gives \(y = {plain(a)}({x0}) + {plain(b)} = "
+        rf"{plain(answer)}\)."
+    )
     if a < 0:
-        steps = rf"Substituting {x0} for \(x\) gives \(y = {plain(b)} - {plain(-a)}({x0}) = {plain(answer)}\)."
+        steps = (
+            rf"Substituting {x0} for \(x\) gives \(y = {plain(b)} - {plain(-a)}({x0}) = "
+            rf"{plain(answer)}\)."
+        )
     wrong = [
         (a * x0, "This leaves out the constant term of the model."),
         (b * x0 + a, "This swaps the roles of the slope and the intercept."),
@@ -783,6 +855,31 @@ def tvd_predict(ctx: Ctx) -> Item:
     if answer <= 0:
         raise Retry
     return Item(stem, num(answer, "dec"), _dec(wrong), steps, check(f"{calc(a)}*{x0} + {calc(b)}"))
+
+
+RESIDUAL_SCENES = [
+    (
+        "A biologist's model \\(y = {a}x + {b}\\) estimates the mass \\(y\\), in grams, of a "
+        "lab-raised tadpole \\(x\\) days after it hatches. One tadpole had a mass of {actual} "
+        "grams when it was {x0} days old.",
+        "What is this tadpole's actual mass minus the mass the model estimates for it, in grams?",
+    ),
+    (
+        "The line of best fit \\(y = {a}x + {b}\\) models the weekly sales \\(y\\), in hundreds of "
+        "dollars, of a food truck that spends \\(x\\) hundred dollars on advertising. One week "
+        "the truck spent {x0} hundred dollars on advertising and had sales of {actual} hundred "
+        "dollars.",
+        "For that week, what is the actual sales figure minus the sales figure "
+        "predicted by the line, in hundreds of dollars?",
+    ),
+    (
+        "For a group of young maple trees, the line of best fit \\(y = {a}x + {b}\\) relates a "
+        "tree's age \\(x\\), in years, to its height \\(y\\), in decimeters. One tree in the group "
+        "is {x0} years old and {actual} decimeters tall.",
+        "What is the tree's actual height "
+        "minus the height predicted by the line of best fit, in decimeters?",
+    ),
+]
 
 
 def tvd_residual(ctx: Ctx) -> Item:
@@ -821,7 +918,7 @@ def tvd_exponential(ctx: Ctx) -> Item:
     ratio = Fraction(rng.choice([2, 3, "1.5", "0.5"]))
     xs = [0, 1, 2, 3]
     ys = [start * ratio**x for x in xs]
-    target = 5 if ctx.level == 1 else 6
+    target = 4 + ctx.level
     answer = start * ratio**target
     if any((y * 100).denominator != 1 for y in [*ys, answer]) or answer > 99999:
         raise Retry
@@ -1002,7 +1099,8 @@ def prob_two_way(ctx: Ctx) -> Item:
     elif ctx.level == 1:
         answer = Fraction(a, r1)
         stem = (
-            f"The table summarizes {total} {c['who']}. If a {c['one']} {c['rel']} {c['row_word']} is "
+            f"The table summarizes {total} {c['who']}. If a {c['one']} {c['rel']} {c['row_word']} "
+            f"is "
             f"selected at random, what is the probability that {c['it']} {c['col_word']}?"
         )
         steps = (
@@ -1020,7 +1118,8 @@ def prob_two_way(ctx: Ctx) -> Item:
     else:
         answer = Fraction(a, c1)
         stem = (
-            f"The table summarizes {total} {c['who']}. If a {c['one']} {c['rel']} {c['col_word']} is "
+            f"The table summarizes {total} {c['who']}. If a {c['one']} {c['rel']} {c['col_word']} "
+            f"is "
             f"selected at random, what is the probability that {c['it']} {c['row_word']}?"
         )
         steps = (
@@ -1132,36 +1231,55 @@ def prob_expected(ctx: Ctx) -> Item:
     return Item(stem, num(answer), _dec(wrong), steps, check(f"{calc(p)}*{n}"))
 
 
+DRAWS = [
+    (
+        "A drawer contains {r} blue socks and {o} gray socks. Two socks are taken from the drawer "
+        "at random, one after the other, without replacement. What is the probability that both "
+        "socks are blue?",
+        "blue socks",
+        "socks",
+    ),
+    (
+        "A club with {r} seniors and {o} juniors will choose a president and then a treasurer by "
+        "drawing names at random; a person chosen first is not put back. What is the probability "
+        "that both officers are seniors?",
+        "seniors",
+        "people",
+    ),
+    (
+        "A bag of {n} marbles holds {r} striped marbles; the rest are solid. A child pulls out one "
+        "marble at random, keeps it, and then pulls out a second one. What is the probability "
+        "that both marbles are striped?",
+        "striped marbles",
+        "marbles",
+    ),
+]
+
+
 def prob_without_replacement(ctx: Ctx) -> Item:
     rng = ctx.rng
     r = rng.randint(3, 9)
     other = rng.randint(3, 12)
     n = r + other
     answer = Fraction(r, n) * Fraction(r - 1, n - 1)
-    stem = (
-        f"A drawer contains {r} blue socks and {other} gray socks. Two socks are taken from "
-        "the drawer at random, one after the other, without replacement. What is the "
-        "probability that both socks are blue?"
-    )
+    text, things, items = ctx.scene(DRAWS)
+    stem = text.format(r=r, o=other, n=n)
     steps = (
-        rf"The first sock is blue with probability \(\frac{{{r}}}{{{n}}}\); then {r - 1} of "
-        rf"the remaining {n - 1} socks are blue. So the probability is "
+        rf"The first pick is one of the {things} with probability \(\frac{{{r}}}{{{n}}}\); then "
+        rf"{r - 1} of the remaining {n - 1} {items} are {things}. So the probability is "
         rf"\(\frac{{{r}}}{{{n}}} \cdot \frac{{{r - 1}}}{{{n - 1}}} = {num_tex(answer)}\)."
     )
     wrong = [
-        (
-            Fraction(r, n) ** 2,
-            "This assumes the first sock is put back before the second is drawn.",
-        ),
-        (Fraction(r, n), "This is the probability that only the first sock is blue."),
+        (Fraction(r, n) ** 2, "This assumes the first pick is put back before the second."),
+        (Fraction(r, n), "This is the probability for the first pick only."),
         (
             Fraction(2 * r - 1, 2 * n - 1),
-            "This adds the numerators and denominators of the two "
-            "probabilities instead of multiplying.",
+            "This adds the numerators and the denominators of the "
+            "two probabilities instead of multiplying.",
         ),
         (
             Fraction(r, n) * Fraction(r, n - 1),
-            "This reduces the total but not the number of blue socks after the first draw.",
+            "This reduces the total but not the number of favorable items after the first pick.",
         ),
     ]
     return Item(
@@ -1174,7 +1292,7 @@ def prob_without_replacement(ctx: Ctx) -> Item:
     )
 
 
-# --- inference from sample statistics ----------------------------------------------------------
+# --- inference from sample statistics --------------------------------------------------------
 
 
 def inf_estimate(ctx: Ctx) -> Item:
@@ -1224,22 +1342,26 @@ def inf_estimate(ctx: Ctx) -> Item:
     answer = Fraction(tagged * caught, marked)
     if answer.denominator != 1:
         raise Retry
+    animal, place = ctx.scene(
+        [("trout", "a lake"), ("painted turtles", "a pond"), ("monarch butterflies", "a meadow")]
+    )
     stem = (
-        f"To estimate the number of trout in a lake, biologists caught, tagged, and released "
-        f"{tagged} trout. Later, they caught {caught} trout at random, and {marked} of them "
-        "were tagged. Assuming the tagged trout mixed evenly into the population, what is the "
-        "best estimate of the number of trout in the lake?"
+        f"To estimate the number of {animal} in {place}, biologists caught, marked, and "
+        f"released {tagged} of them. Later, they caught {caught} {animal} at random, and "
+        f"{marked} of those were marked. Assuming the marked animals mixed evenly into the "
+        f"population, what is the best estimate of the number of {animal} in {place}?"
     )
     steps = (
         rf"The proportion tagged in the second catch, \(\frac{{{marked}}}{{{caught}}}\), "
         rf"estimates the proportion tagged in the lake, \(\frac{{{tagged}}}{{N}}\). Solving "
-        rf"\(\frac{{{marked}}}{{{caught}}} = \frac{{{tagged}}}{{N}}\) gives \(N = {plain(answer)}\)."
+        rf"\(\frac{{{marked}}}{{{caught}}} = \frac{{{tagged}}}{{N}}\) gives \(N = "
+        rf"{plain(answer)}\)."
     )
     wrong = [
         (Fraction(tagged * marked, caught), "This sets up the proportion upside down."),
         (
             tagged + caught - marked,
-            "This counts the distinct trout caught, not the whole population.",
+            "This counts the distinct animals caught, not the whole population.",
         ),
         (tagged + caught, "This adds the two catches."),
         (Fraction(caught * marked, tagged), "This mixes up which catch was tagged."),
@@ -1303,11 +1425,18 @@ def inf_margin(ctx: Ctx) -> Item:
     p = Fraction(rng.randint(15, 70), 100)
     e = Fraction(rng.choice([2, 3, 4, 5]), 100)
     answer = population * (p - e)
+    group, plan = ctx.scene(
+        [
+            ("voters in a town", "a plan to build a skate park"),
+            ("households in a county", "a proposal to add curbside composting"),
+            ("students at a university", "moving the first class of the day to a later time"),
+        ]
+    )
     stem = (
-        f"In a random sample of voters in a town with {population:,} voters, "
-        f"{plain(p * 100)}% supported a plan to build a skate park. The margin of error for "
-        f"this estimate is {plain(e * 100)} percentage points. Based on these results, what "
-        "is the least plausible number of voters in the town who support the plan?"
+        f"A random sample was taken from the {population:,} {group}. In the sample, "
+        f"{plain(p * 100)}% supported {plan}, with a margin of error of {plain(e * 100)} "
+        f"percentage points. Based on these results, what is the least plausible number of "
+        f"the {population:,} {group} who support it?"
     )
     steps = (
         rf"The plausible values for the proportion run from \({plain(p)} - {plain(e)} = "
@@ -1319,9 +1448,9 @@ def inf_margin(ctx: Ctx) -> Item:
         (population * p, "This is the point estimate, not the least plausible value."),
         (
             population * p - e * 100,
-            "This subtracts the margin of error as a count of voters instead of a proportion.",
+            "This subtracts the margin of error as a count instead of a proportion.",
         ),
-        (population * (1 - p - e), "This estimates voters who do not support the plan."),
+        (population * (1 - p - e), "This estimates the number who do not support it."),
     ]
     return Item(
         stem, num(answer), _dec(wrong, 0), steps, check(f"{population}*({calc(p)} - {calc(e)})")
@@ -1383,7 +1512,7 @@ def inf_conclusion(ctx: Ctx) -> Item:
     return Item(stem, right, list(wrongs), steps, None)
 
 
-# --- evaluating statistical claims -----------------------------------------------------------------
+# --- evaluating statistical claims --------------------------------------------------------
 
 
 STUDIES = [
@@ -1537,6 +1666,20 @@ def esc_bias(ctx: Ctx) -> Item:
     return Item(stem, right, list(wrongs), steps, None)
 
 
+ASSIGNMENT_FORMS = [
+    "In an experiment, {total} {people} were selected, and {frac} of them were randomly "
+    "assigned to {assign}; the rest were not. Of the {people} in the assigned group, {pct}% "
+    "showed {outcome} by the end of the study. How many {people} in the assigned group showed "
+    "{outcome}?",
+    "Researchers randomly chose {frac} of the {total} {people} in a study to {assign}, and the "
+    "others served as a comparison group. By the end of the study, {pct}% of the chosen "
+    "{people} showed {outcome}. How many of the chosen {people} is that?",
+    "A study's design called for {frac} of its {total} {people}, picked at random, to "
+    "{assign}. When results came in, {pct}% of that treatment group showed {outcome}. What "
+    "number of {people} in the treatment group showed {outcome}?",
+]
+
+
 def esc_assignment(ctx: Ctx) -> Item:
     rng = ctx.rng
     total = rng.choice([120, 160, 180, 200, 240, 300, 360])
@@ -1549,13 +1692,15 @@ def esc_assignment(ctx: Ctx) -> Item:
     if treated.denominator != 1 or answer.denominator != 1:
         raise Retry
     s = ctx.scene(STUDIES)
-    stem = (
-        f"In an experiment, {total} {s['people']} were selected, and {plain(frac)} of them "
-        f"were randomly assigned to {s['assign']}; the rest were not. Of the {s['people']} in "
-        f"the assigned group, {pct}% showed {s['outcome']} by the end of the study. How many "
-        f"{s['people']} in the assigned group showed {s['outcome']}?"
+    form = ctx.scene(ASSIGNMENT_FORMS)
+    stem = form.format(
+        total=total,
+        people=s["people"],
+        frac=f"\\({num_tex(frac)}\\)",
+        assign=s["assign"],
+        pct=pct,
+        outcome=s["outcome"],
     )
-    stem = stem.replace(f"{plain(frac)} of them", f"\\({num_tex(frac)}\\) of them")
     steps = (
         rf"\(\frac{{{frac.numerator}}}{{{frac.denominator}}}\) of {total} is {plain(treated)}, "
         rf"and {pct}% of {plain(treated)} is \({plain(treated)}({plain(Fraction(pct, 100))}) = "
@@ -1576,31 +1721,6 @@ def esc_assignment(ctx: Ctx) -> Item:
     return Item(stem, num(answer), _dec(wrong, 0), steps, check(f"{total}*{calc(frac)}*{pct}/100"))
 
 
-RESIDUAL_SCENES = [
-    (
-        "A biologist's model \\(y = {a}x + {b}\\) estimates the mass \\(y\\), in grams, of a "
-        "lab-raised tadpole \\(x\\) days after it hatches. One tadpole had a mass of {actual} "
-        "grams when it was {x0} days old.",
-        "What is this tadpole's actual mass minus the mass the model estimates for it, in grams?",
-    ),
-    (
-        "The line of best fit \\(y = {a}x + {b}\\) models the weekly sales \\(y\\), in hundreds of "
-        "dollars, of a food truck that spends \\(x\\) hundred dollars on advertising. One week "
-        "the truck spent {x0} hundred dollars on advertising and had sales of {actual} hundred "
-        "dollars.",
-        "For that week, what is the actual sales figure minus the sales figure "
-        "predicted by the line, in hundreds of dollars?",
-    ),
-    (
-        "For a group of young maple trees, the line of best fit \\(y = {a}x + {b}\\) relates a "
-        "tree's age \\(x\\), in years, to its height \\(y\\), in decimeters. One tree in the group "
-        "is {x0} years old and {actual} decimeters tall.",
-        "What is the tree's actual height "
-        "minus the height predicted by the line of best fit, in decimeters?",
-    ),
-]
-
-
 TEMPLATES: dict[str, list[Template]] = {
     "ratios_rates": [
         Template(rr_rate),
@@ -1615,31 +1735,31 @@ TEMPLATES: dict[str, list[Template]] = {
         Template(pct_of_pct, levels=(0, 1)),
     ],
     "one_variable_data": [
-        Template(ovd_missing, levels=(0, 1)),
-        Template(ovd_median, levels=(0, 1)),
-        Template(ovd_frequency, levels=(1, 2)),
+        Template(ovd_missing),
+        Template(ovd_median),
+        Template(ovd_frequency),
         Template(ovd_combined, levels=(1, 2)),
     ],
     "two_variable_data": [
-        Template(tvd_predict, levels=(0, 1)),
-        Template(tvd_residual, levels=(1, 2)),
-        Template(tvd_exponential, levels=(1, 2)),
-        Template(tvd_interpret, levels=(0, 1), spr=False),
+        Template(tvd_predict),
+        Template(tvd_residual),
+        Template(tvd_exponential),
+        Template(tvd_interpret, spr=False),
     ],
     "probability": [
         Template(prob_two_way),
-        Template(prob_complement, levels=(0, 1)),
-        Template(prob_expected, levels=(0, 1)),
+        Template(prob_complement),
+        Template(prob_expected),
         Template(prob_without_replacement, levels=(1, 2)),
     ],
     "inference_sample_statistics": [
         Template(inf_estimate),
         Template(inf_margin),
-        Template(inf_conclusion, levels=(1, 2), spr=False),
+        Template(inf_conclusion, spr=False),
     ],
     "evaluating_statistical_claims": [
         Template(esc_design, spr=False),
-        Template(esc_bias, levels=(0, 1), spr=False),
+        Template(esc_bias, spr=False),
         Template(esc_assignment),
     ],
 }

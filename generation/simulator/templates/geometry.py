@@ -10,7 +10,6 @@ from generation.simulator.templates.base import (
     Item,
     Retry,
     Template,
-    Val,
     calc,
     check,
     num,
@@ -24,9 +23,6 @@ from generation.simulator.templates.base import (
 def article(n: int) -> str:
     """Return the article a number takes when read aloud ("an 8-meter", "a 7-meter")."""
     return "an" if str(n).startswith("8") or n in (11, 18) else "a"
-
-
-TRIPLES = [(3, 4, 5), (5, 12, 13), (8, 15, 17), (7, 24, 25), (20, 21, 29), (9, 40, 41)]
 
 
 def _pi_item(
@@ -129,10 +125,25 @@ def av_cylinder_cone(ctx: Ctx) -> Item:
         raise Retry
     v = Fraction(4 * r**3, 3)
     k = Fraction(4 * r * r)
-    body = rf"A sphere has a volume of \({num_tex(v)}\pi\) cubic inches."
+    body, unit, thing = ctx.scene(
+        [
+            (rf"A sphere has a volume of \({num_tex(v)}\pi\) cubic inches.", "inches", "sphere"),
+            (
+                rf"A solid rubber ball is a sphere with a volume of \({num_tex(v)}\pi\) cubic "
+                "centimeters.",
+                "centimeters",
+                "ball",
+            ),
+            (
+                rf"A spherical water tank holds \({num_tex(v)}\pi\) cubic feet of water when full.",
+                "feet",
+                "tank",
+            ),
+        ]
+    )
     steps = (
         rf"From \(\frac{{4}}{{3}}\pi r^3 = {num_tex(v)}\pi\), \(r^3 = {r**3}\) and \(r = {r}\). "
-        rf"The surface area is \(4\pi r^2 = 4\pi({r})^2 = {num_tex(k)}\pi\) square inches."
+        rf"The surface area is \(4\pi r^2 = 4\pi({r})^2 = {num_tex(k)}\pi\) square {unit}."
     )
     wrong = [
         (Fraction(r**3), r"This is \(r^3\), not the surface area."),
@@ -142,9 +153,9 @@ def av_cylinder_cone(ctx: Ctx) -> Item:
     ]
     return _pi_item(
         ctx,
-        f"{body} What is the surface area, in square inches, of the sphere?",
-        f"{body} The surface area of the sphere is \\(k\\pi\\) square inches. What is the value "
-        r"of \(k\)?",
+        f"{body} What is the surface area, in square {unit}, of the {thing}?",
+        f"{body} The surface area of the {thing} is \\(k\\pi\\) square {unit}. What is the "
+        r"value of \(k\)?",
         k,
         wrong,
         steps,
@@ -182,7 +193,7 @@ def av_composite(ctx: Ctx) -> Item:
         ),
         (2 * (big_w + big_h), "This is the perimeter of the region, not its area."),
     ]
-    if ctx.level == 1:
+    if ctx.level >= 1:
         stem = (
             f"The figure shows the shape of {place}. Flooring costs $4 per square meter. What "
             "is the cost, in dollars, of flooring the whole region?"
@@ -294,9 +305,15 @@ def av_prism(ctx: Ctx) -> Item:
     side = rng.randint(2, 12)
     volume = side**3
     answer = 6 * side * side
-    stem = (
-        f"A storage bin shaped like a cube holds {volume} cubic feet. All six outside faces "
-        "of the bin will be painted. What is the total area, in square feet, to be painted?"
+    stem = ctx.scene(
+        [
+            f"A storage bin shaped like a cube holds {volume} cubic feet. All six outside faces "
+            "of the bin will be painted. What is the total area, in square feet, to be painted?",
+            f"A solid block of wood is a cube with a volume of {volume} cubic inches. What is the "
+            "total surface area, in square inches, of the block?",
+            f"A gift box is a cube that encloses {volume} cubic centimeters. How many square "
+            "centimeters of wrapping paper exactly cover all six faces of the box?",
+        ]
     )
     steps = (
         rf"The edge length is \(\sqrt[3]{{{volume}}} = {side}\), so each face has area "
@@ -315,6 +332,9 @@ def av_prism(ctx: Ctx) -> Item:
         steps,
         check(f"6*({volume}**(1/3))**2"),
     )
+
+
+# --- lines, angles, and triangles ------------------------------------------------------------
 
 
 def lat_triangle(ctx: Ctx) -> Item:
@@ -336,10 +356,19 @@ def lat_triangle(ctx: Ctx) -> Item:
 
     labels = [lab(p, b), lab(q, c), lab(r, d)]
     big = max(range(3), key=lambda i: angles[i])
-    stem = (
-        rf"A triangular garden bed has interior angles that measure \(({labels[0]})^\circ\), "
-        rf"\(({labels[1]})^\circ\), and \(({labels[2]})^\circ\). What is the measure, in "
-        r"degrees, of the garden bed's largest angle?"
+    stem = ctx.scene(
+        [
+            rf"A triangular garden bed has interior angles that measure "
+            rf"\(({labels[0]})^\circ\), \(({labels[1]})^\circ\), and \(({labels[2]})^\circ\). "
+            r"What is the measure, in degrees, of the garden bed's largest angle?",
+            rf"In triangle \(PQR\), angle \(P\) measures \(({labels[0]})^\circ\), angle \(Q\) "
+            rf"measures \(({labels[1]})^\circ\), and angle \(R\) measures "
+            rf"\(({labels[2]})^\circ\). What is the measure, in degrees, of the triangle's "
+            r"largest angle?",
+            rf"The three corners of a triangular roof truss form angles of "
+            rf"\(({labels[0]})^\circ\), \(({labels[1]})^\circ\), and \(({labels[2]})^\circ\). "
+            r"How many degrees are in the truss's largest angle?",
+        ]
     )
     steps = (
         rf"The angles of a triangle add to \(180^\circ\): \({p + q + r}x "
@@ -362,6 +391,28 @@ def lat_triangle(ctx: Ctx) -> Item:
             f"{[p, q, r][big]}*x + {[b, c, d][big]}", [f"{p + q + r}*x + {b + c + d} = 180"], "x"
         ),
     )
+
+
+PARALLEL_SCENES = [
+    (
+        "Two straight railroad tracks run parallel to each other, and a straight road crosses "
+        "both of them.",
+        "Where the road crosses the first track",
+        "where it crosses the second track",
+    ),
+    (
+        "On a city map, Elm Street and Oak Street are parallel, and Diagonal Avenue crosses "
+        "both of them.",
+        "Where the avenue meets Elm Street",
+        "where it meets Oak Street",
+    ),
+    (
+        "A bookcase has two parallel horizontal shelves, and a straight diagonal brace is "
+        "attached to both of them.",
+        "Where the brace meets the upper shelf",
+        "where it meets the lower shelf",
+    ),
+]
 
 
 def lat_parallel(ctx: Ctx) -> Item:
@@ -448,6 +499,28 @@ def lat_parallel(ctx: Ctx) -> Item:
     return Item(stem, num(answer), [(num(w), why) for w, why in wrong], steps, chk, figure=figure)
 
 
+SIMILAR_SCENES = [
+    (
+        "Two triangular sails are similar in shape. The bottom edge of the smaller sail is {a} "
+        "feet long and its front edge is {b} feet long. The bottom edge of the larger sail is "
+        "{d} feet long.",
+        "How long, in feet, is the front edge of the larger sail?",
+    ),
+    (
+        "A triangular garden plot and a scale drawing of it are similar figures. In the drawing, "
+        "the plot's north side is {a} centimeters and its east side is {b} centimeters. On the "
+        "ground, the north side is {d} meters.",
+        "How long, in meters, is the east side on the ground?",
+    ),
+    (
+        "A model airplane is built to scale, so each triangular tail fin on the model is similar "
+        "to the real one. The model's fin has a base of {a} centimeters and a height of {b} "
+        "centimeters. The real fin's base is {d} centimeters.",
+        "What is the real fin's height, in centimeters?",
+    ),
+]
+
+
 def lat_similar(ctx: Ctx) -> Item:
     rng = ctx.rng
     a = rng.randint(3, 12)
@@ -460,15 +533,12 @@ def lat_similar(ctx: Ctx) -> Item:
     b = rng.randint(3, 15)
     if ctx.level == 1:
         answer = b * scale
-        stem = (
-            rf"Triangle \(ABC\) is similar to triangle \(DEF\), where \(A\), \(B\), and \(C\) "
-            rf"correspond to \(D\), \(E\), and \(F\), respectively. If \(AB = {a}\), "
-            rf"\(DE = {plain(d)}\), and \(BC = {b}\), what is the length of \(\overline{{EF}}\)?"
-        )
+        text, ask = ctx.scene(SIMILAR_SCENES)
+        stem = f"{text.format(a=a, b=b, d=plain(d))} {ask}"
         steps = (
-            rf"Corresponding sides are proportional: \(\frac{{EF}}{{BC}} = \frac{{DE}}{{AB}} = "
-            rf"\frac{{{plain(d)}}}{{{a}}}\), so \(EF = {b} \cdot \frac{{{plain(d)}}}{{{a}}} = "
-            rf"{num_tex(answer)}\)."
+            rf"Corresponding sides of similar figures are proportional. The scale factor is "
+            rf"\(\frac{{{plain(d)}}}{{{a}}} = {num_tex(scale)}\), so the missing side is "
+            rf"\({b} \cdot {num_tex(scale)} = {num_tex(answer)}\)."
         )
         wrong = [
             (b / scale, "This uses the scale factor upside down."),
@@ -494,15 +564,23 @@ def lat_similar(ctx: Ctx) -> Item:
     answer = area * scale * scale
     if answer.denominator != 1:
         raise Retry
-    stem = (
-        rf"Triangle \(PQR\) is similar to triangle \(STU\), where \(P\), \(Q\), and \(R\) "
-        rf"correspond to \(S\), \(T\), and \(U\), respectively. The area of triangle \(PQR\) is "
-        rf"{area} square units, \(PQ = {a}\), and \(ST = {plain(d)}\). What is the area, in "
-        r"square units, of triangle \(STU\)?"
+    stem = ctx.scene(
+        [
+            f"An architect's drawing shows a triangular window with an area of {area} square "
+            f"inches. The actual window is similar to the drawing, and a side that is {a} inches "
+            f"long in the drawing is {plain(d)} inches long on the actual window. What is the "
+            "area, "
+            "in square inches, of the actual window?",
+            f"A triangular patch of lawn has an area of {area} square meters. A second patch is "
+            f"similar to it, and the side that is {a} meters long in the first patch corresponds "
+            "to "
+            f"a side {plain(d)} meters long in the second. What is the area, in square meters, of "
+            "the second patch?",
+        ]
     )
     steps = (
-        rf"The scale factor from \(PQR\) to \(STU\) is \(\frac{{{plain(d)}}}{{{a}}} = "
-        rf"{num_tex(scale)}\). Areas scale by the square of that factor, so the area is "
+        rf"The scale factor is \(\frac{{{plain(d)}}}{{{a}}} = {num_tex(scale)}\). Areas of "
+        rf"similar figures scale by the square of that factor, so the area is "
         rf"\({area} \cdot \left({num_tex(scale)}\right)^2 = {num_tex(answer)}\)."
     )
     wrong = [
@@ -571,6 +649,26 @@ def lat_isosceles(ctx: Ctx) -> Item:
 # --- right triangles and trigonometry ------------------------------------------------------------
 
 
+TRIPLES = [(3, 4, 5), (5, 12, 13), (8, 15, 17), (7, 24, 25), (20, 21, 29), (9, 40, 41)]
+
+
+PYTHAGOREAN_SCENES = [
+    (
+        "A rectangular television screen is {a} inches wide and {b} inches tall. What is the "
+        "length, in inches, of the screen's diagonal?"
+    ),
+    (
+        "A park is shaped like a rectangle {a} meters long and {b} meters wide. A straight path "
+        "runs from one corner of the park to the opposite corner. How long, in meters, is the "
+        "path?"
+    ),
+    (
+        "From her front door, {name} walked {a} blocks east and then {b} blocks north. What is "
+        "the straight-line distance, in blocks, between her front door and where she stopped?"
+    ),
+]
+
+
 def rt_pythagorean(ctx: Ctx) -> Item:
     rng = ctx.rng
     a, b, c = ctx.pick(TRIPLES)
@@ -614,6 +712,27 @@ def rt_pythagorean(ctx: Ctx) -> Item:
         (num(c + a), "This adds the two given lengths."),
     ]
     return Item(stem, num(b), wrong, steps, check(f"sqrt({c}**2 - {a}**2)"))
+
+
+RATIO_SCENES = [
+    (
+        "A wheelchair ramp rises {a} feet over a horizontal distance of {b} feet{hyp}. Let "
+        "\\(\\theta\\) be the angle the ramp makes with the level ground.",
+        ", and its sloped surface is {c} feet long",
+    ),
+    (
+        "A kite string is pulled straight and held at ground level. The kite is {a} meters above "
+        "the ground, directly over a point {b} meters from where the string is held{hyp}. Let "
+        "\\(\\theta\\) be the angle the string makes with the ground.",
+        ", and the string is {c} meters long",
+    ),
+    (
+        "A support cable runs in a straight line from the top of a {a}-meter pole to a stake in "
+        "the level ground {b} meters from the base of the pole{hyp}. Let \\(\\theta\\) be the "
+        "angle the cable makes with the ground.",
+        "; the cable is {c} meters long",
+    ),
+]
 
 
 def rt_ratio(ctx: Ctx) -> Item:
@@ -687,24 +806,59 @@ def rt_ratio(ctx: Ctx) -> Item:
     )
 
 
+SPECIAL_30 = [
+    (
+        "The sloped surface of a loading ramp is {L} feet long and makes a \\(30^\\circ\\) angle "
+        "with the level ground.",
+        "How high, in feet, does the ramp rise?",
+        "What horizontal distance, in feet, does the ramp cover?",
+        "feet",
+    ),
+    (
+        "A zip line runs in a straight line for {L} meters and descends at a \\(30^\\circ\\) angle "
+        "below the horizontal.",
+        "How many meters lower is its bottom end than its top end?",
+        "What horizontal distance, in meters, does the zip line span?",
+        "meters",
+    ),
+    (
+        "A {L}-foot ladder leans against a vertical wall and makes a \\(60^\\circ\\) angle with "
+        "the level ground.",
+        "How far, in feet, is the base of the ladder from the wall?",
+        "How high, in feet, up the wall does the ladder reach?",
+        "feet",
+    ),
+]
+
+
+SPECIAL_45 = [
+    (
+        "A square patio has sides that are {s} meters long. What is the distance, in meters, "
+        "from one corner of the patio to the opposite corner?",
+        "The diagonal of a square floor tile measures \\({s}\\sqrt{{2}}\\) centimeters. What is "
+        "the length, in centimeters, of each side of the tile?",
+    ),
+    (
+        "A square courtyard is {s} yards on each side. A straight path crosses it from one "
+        "corner to the opposite corner. How long, in yards, is the path?",
+        "A square napkin is folded along its diagonal, which is \\({s}\\sqrt{{2}}\\) inches long. "
+        "How long, in inches, is each side of the napkin?",
+    ),
+]
+
+
 def rt_special(ctx: Ctx) -> Item:
     rng = ctx.rng
     s = rng.randint(2, 12)
-    if rng.random() < 0.5:
+    shape = ctx.scene([("30", 0), ("45", 0), ("30", 1), ("45", 1), ("30", 2)])
+    if shape[0] == "45":
+        mcq_text, spr_text = SPECIAL_45[shape[1]]
         if ctx.kind == "spr":
-            stem = (
-                rf"The diagonal of a square floor tile measures \({s}\sqrt{{2}}\) centimeters. "
-                "What is the length, in centimeters, of each side of the tile?"
-            )
             steps = (
                 r"A diagonal splits the square into two 45-45-90 triangles, in which the "
                 rf"hypotenuse is \(\sqrt{{2}}\) times a leg, so each side is {s}."
             )
-            return Item(stem, num(s), [], steps, check(f"({s}*sqrt(2))/sqrt(2)"))
-        stem = (
-            f"A square patio has sides that are {s} meters long. What is the distance, in "
-            "meters, from one corner of the patio to the opposite corner?"
-        )
+            return Item(spr_text.format(s=s), num(s), [], steps, check(f"({s}*sqrt(2))/sqrt(2)"))
         steps = (
             r"The diagonal splits the square into two 45-45-90 triangles, in which the "
             rf"hypotenuse is \(\sqrt{{2}}\) times a leg, so the distance is \({s}\sqrt{{2}}\)."
@@ -717,29 +871,26 @@ def rt_special(ctx: Ctx) -> Item:
                 r"This divides by \(\sqrt{2}\) instead of "
                 "multiplying.",
             ),
-            (num(s * s), "This is the area of the patio."),
+            (num(s * s), "This is the area of the square."),
         ]
-        return Item(stem, root_val(s, 2), wrong, steps, check(f"{s}*sqrt(2)"))
+        return Item(mcq_text.format(s=s), root_val(s, 2), wrong, steps, check(f"{s}*sqrt(2)"))
     length = 2 * s
-    intro = (
-        f"The sloped surface of a loading ramp is {length} feet long and makes a \\(30^\\circ\\) "
-        "angle with the level ground."
-    )
+    intro, short_ask, long_ask, unit = SPECIAL_30[shape[1]]
+    intro = intro.format(L=length)
     if ctx.kind == "spr":
-        stem = f"{intro} How high, in feet, does the ramp rise?"
         steps = (
-            r"The ramp, the ground, and the rise form a 30-60-90 triangle. The side opposite "
-            rf"\(30^\circ\) (the rise) is half the hypotenuse: {s} feet."
+            r"The situation forms a 30-60-90 triangle whose hypotenuse is "
+            rf"{length} {unit}. The side opposite the \(30^\circ\) angle is half the hypotenuse: "
+            rf"{s} {unit}."
         )
-        return Item(stem, num(s), [], steps, check(f"{length}/2"))
-    stem = f"{intro} What horizontal distance, in feet, does the ramp cover?"
+        return Item(f"{intro} {short_ask}", num(s), [], steps, check(f"{length}/2"))
     steps = (
-        r"The ramp forms a 30-60-90 triangle with hypotenuse " + str(length) + ". The shortest "
-        rf"side (the rise) is half of that, {s}, and the horizontal side is \(\sqrt{{3}}\) times "
-        rf"the shortest side: \({s}\sqrt{{3}}\) feet."
+        rf"The situation forms a 30-60-90 triangle whose hypotenuse is {length} {unit}. The "
+        rf"shortest side is half of that, {s}, and the side opposite the \(60^\circ\) angle is "
+        rf"\(\sqrt{{3}}\) times the shortest side: \({s}\sqrt{{3}}\) {unit}."
     )
     wrong = [
-        (num(s), "This is the height of the ramp, the side opposite the \\(30^\\circ\\) angle."),
+        (num(s), r"This is the shortest side, the one opposite the \(30^\circ\) angle."),
         (root_val(s, 2), r"This uses \(\sqrt{2}\), the factor for a 45-45-90 triangle."),
         (
             root_val(length, 3),
@@ -748,7 +899,7 @@ def rt_special(ctx: Ctx) -> Item:
         ),
         (root_val(Fraction(s, 3), 3), r"This divides by \(\sqrt{3}\) instead of multiplying."),
     ]
-    return Item(stem, root_val(s, 3), wrong, steps, check(f"({length}/2)*sqrt(3)"))
+    return Item(f"{intro} {long_ask}", root_val(s, 3), wrong, steps, check(f"({length}/2)*sqrt(3)"))
 
 
 def rt_cofunction(ctx: Ctx) -> Item:
@@ -812,6 +963,9 @@ def rt_cofunction(ctx: Ctx) -> Item:
         answer = x
     wrong = [(Fraction(w), why) for w, why in wrong if Fraction(w) > 0]
     return Item(stem, num(answer), [(num(w), why) for w, why in wrong], steps, chk)
+
+
+# --- circles ---------------------------------------------------------------------------------
 
 
 def ci_area(ctx: Ctx) -> Item:
@@ -933,10 +1087,15 @@ def ci_equation(ctx: Ctx) -> Item:
             (num(abs(h) + abs(k)), "This adds the coordinates of the center."),
         ]
         return Item(stem, num(2 * r), wrong, steps, check(f"2*sqrt({const} + ({h})**2 + ({k})**2)"))
-    stem = (
-        rf"The equation \({terms} = {const}\) defines a circle in the \(xy\)-plane. Of all the "
-        r"points on the circle, point \(P\) has the greatest \(y\)-coordinate. What is the "
-        r"\(y\)-coordinate of \(P\)?"
+    stem = ctx.scene(
+        [
+            rf"The equation \({terms} = {const}\) defines a circle in the \(xy\)-plane. Of "
+            r"all the points on the circle, point \(P\) has the greatest \(y\)-coordinate. "
+            r"What is the \(y\)-coordinate of \(P\)?",
+            rf"A circular pond is drawn on a coordinate grid as the graph of "
+            rf"\({terms} = {const}\). A marker stands at the pond's northernmost point, the "
+            r"point with the greatest \(y\)-coordinate. What is that \(y\)-coordinate?",
+        ]
     )
     answer = k + r
     steps = (
@@ -965,10 +1124,17 @@ def ci_angles(ctx: Ctx) -> Item:
     if ctx.level == 0 or rng.random() < 0.5:
         central = rng.choice(range(40, 178, 2))
         inscribed = Fraction(central, 2)
-        stem = (
-            rf"Points \(A\), \(B\), and \(C\) lie on a circle with center \(O\). Arc \(AC\), "
-            rf"which does not contain \(B\), has a central angle \(AOC\) of \({central}^\circ\). "
-            r"What is the measure, in degrees, of inscribed angle \(ABC\)?"
+        stem = ctx.scene(
+            [
+                rf"Points \(A\), \(B\), and \(C\) lie on a circle with center \(O\). Arc "
+                rf"\(AC\), which does not contain \(B\), has a central angle \(AOC\) of "
+                rf"\({central}^\circ\). What is the measure, in degrees, of inscribed angle "
+                r"\(ABC\)?",
+                rf"A circular clock face has center \(O\). The hands point to marks \(A\) and "
+                rf"\(C\) on the rim, and angle \(AOC\) measures \({central}^\circ\). A third "
+                r"mark, \(B\), lies on the rim outside the smaller arc between \(A\) and \(C\). "
+                r"What is the measure, in degrees, of angle \(ABC\)?",
+            ]
         )
         steps = (
             rf"An inscribed angle measures half the central angle that intercepts the same arc: "
@@ -991,8 +1157,8 @@ def ci_angles(ctx: Ctx) -> Item:
             steps,
             check(f"{central}/2"),
         )
-    a, b, c = ctx.pick(TRIPLES[:4])
-    k = rng.choice([1, 2])
+    a, b, c = ctx.pick(TRIPLES)
+    k = rng.choice([1, 2, 3]) if c < 20 else 1
     r, t, d = a * k, b * k, c * k
     stem = (
         rf"A circle with center \(O\) has a radius of {r}. Line \(\ell\) is tangent to the "
@@ -1012,89 +1178,29 @@ def ci_angles(ctx: Ctx) -> Item:
     return Item(stem, num(d), wrong, steps, check(f"sqrt({r}**2 + {t}**2)"))
 
 
-PARALLEL_SCENES = [
-    (
-        "Two straight railroad tracks run parallel to each other, and a straight road crosses "
-        "both of them.",
-        "Where the road crosses the first track",
-        "where it crosses the second track",
-    ),
-    (
-        "On a city map, Elm Street and Oak Street are parallel, and Diagonal Avenue crosses "
-        "both of them.",
-        "Where the avenue meets Elm Street",
-        "where it meets Oak Street",
-    ),
-    (
-        "A bookcase has two parallel horizontal shelves, and a straight diagonal brace is "
-        "attached to both of them.",
-        "Where the brace meets the upper shelf",
-        "where it meets the lower shelf",
-    ),
-]
-
-
-PYTHAGOREAN_SCENES = [
-    (
-        "A rectangular television screen is {a} inches wide and {b} inches tall. What is the "
-        "length, in inches, of the screen's diagonal?"
-    ),
-    (
-        "A park is shaped like a rectangle {a} meters long and {b} meters wide. A straight path "
-        "runs from one corner of the park to the opposite corner. How long, in meters, is the "
-        "path?"
-    ),
-    (
-        "From her front door, {name} walked {a} blocks east and then {b} blocks north. What is "
-        "the straight-line distance, in blocks, between her front door and where she stopped?"
-    ),
-]
-
-
-RATIO_SCENES = [
-    (
-        "A wheelchair ramp rises {a} feet over a horizontal distance of {b} feet{hyp}. Let "
-        "\\(\\theta\\) be the angle the ramp makes with the level ground.",
-        ", and its sloped surface is {c} feet long",
-    ),
-    (
-        "A kite string is pulled straight and held at ground level. The kite is {a} meters above "
-        "the ground, directly over a point {b} meters from where the string is held{hyp}. Let "
-        "\\(\\theta\\) be the angle the string makes with the ground.",
-        ", and the string is {c} meters long",
-    ),
-    (
-        "A support cable runs in a straight line from the top of a {a}-meter pole to a stake in "
-        "the level ground {b} meters from the base of the pole{hyp}. Let \\(\\theta\\) be the "
-        "angle the cable makes with the ground.",
-        "; the cable is {c} meters long",
-    ),
-]
-
-
 TEMPLATES: dict[str, list[Template]] = {
     "area_volume": [
         Template(av_cylinder_cone),
-        Template(av_composite, levels=(0, 1)),
+        Template(av_composite),
         Template(av_scale, levels=(1, 2)),
-        Template(av_prism, levels=(0, 1)),
+        Template(av_prism),
     ],
     "lines_angles_triangles": [
-        Template(lat_triangle, levels=(0, 1)),
+        Template(lat_triangle),
         Template(lat_parallel),
         Template(lat_similar, levels=(1, 2)),
-        Template(lat_isosceles, levels=(0, 1)),
+        Template(lat_isosceles),
     ],
     "right_triangles_trig": [
         Template(rt_pythagorean, levels=(0, 1)),
         Template(rt_ratio),
-        Template(rt_special, levels=(1, 2)),
-        Template(rt_cofunction, levels=(1, 2)),
+        Template(rt_special),
+        Template(rt_cofunction),
     ],
     "circles": [
-        Template(ci_area, levels=(0, 1)),
-        Template(ci_arc, levels=(1, 2)),
+        Template(ci_area),
+        Template(ci_arc),
         Template(ci_equation, levels=(1, 2)),
-        Template(ci_angles, levels=(0, 1)),
+        Template(ci_angles),
     ],
 }

@@ -817,7 +817,8 @@ PASSAGES: list[dict[str, Any]] = [
             "became law.",
             [
                 (
-                    "It presents two proposals for measuring time and then explains why one of them "
+                    "It presents two proposals for measuring time and then explains why one of "
+                    "them "
                     "was rejected.",
                     "Only one change is described, and nothing is rejected.",
                 ),
@@ -1055,7 +1056,8 @@ QUOTATIONS: list[dict[str, Any]] = [
         "topic": "arts",
         "level": 1,
         "passage": 'In the poem "Tidewater" by Amelia Farrow, the speaker suggests that the '
-        "sea erases people's efforts but also gives something back in return.",
+        "sea erases people's efforts but also gives something back in return. Each stanza moves "
+        "from something lost to something found.",
         "stem": 'Which quotation from "Tidewater" most effectively illustrates the claim?',
         "correct": '"Each tide unwrites the names we press in sand, / then leaves a scatter '
         'of bright shells instead."',
@@ -1083,7 +1085,8 @@ QUOTATIONS: list[dict[str, Any]] = [
         "topic": "arts",
         "level": 2,
         "passage": "In Theo Quarles's novel The Glass Orchard, the narrator describes his "
-        "sister Mira as someone who hides her kindness behind a sharp tongue.",
+        "sister Mira as someone who hides her kindness behind a sharp tongue. Mira is the "
+        "narrator's older sister.",
         "stem": "Which quotation from The Glass Orchard most effectively illustrates the claim?",
         "correct": '"Mira told our neighbor his fence was an eyesore, then spent her Saturday '
         'quietly repainting it for him."',
@@ -1111,7 +1114,7 @@ QUOTATIONS: list[dict[str, Any]] = [
         "level": 0,
         "passage": "In his field journals, the naturalist Elias Brandvold often shows that he "
         "was more interested in watching living animals than in collecting them as "
-        "specimens.",
+        "specimens. He kept the journals for more than forty years.",
         "stem": "Which quotation from Brandvold's journals most effectively illustrates the claim?",
         "correct": '"I had my net ready, yet I spent the hour only watching the beetle roll '
         'its stone."',
@@ -1376,7 +1379,8 @@ INFERENCES: list[dict[str, Any]] = [
             (
                 "depend only on the colors and shapes that appear in a work.",
                 "The two groups saw "
-                "identical paintings but rated them differently, so appearance alone did not decide.",
+                "identical paintings but rated them differently, so appearance alone did not "
+                "decide.",
             ),
             (
                 "usually match the judgments of professional art critics.",
@@ -1501,7 +1505,8 @@ INFERENCES: list[dict[str, Any]] = [
             (
                 "the tutoring program had no effect at all on students' grades.",
                 "The text raises "
-                "doubt about how much of the gain came from tutoring; it does not show zero effect.",
+                "doubt about how much of the gain came from tutoring; it does not show zero "
+                "effect.",
             ),
             (
                 "less motivated students would have improved even more than the others.",
@@ -1654,7 +1659,8 @@ WORDS: list[dict[str, Any]] = [
         "topic": "history",
         "level": 0,
         "passage": "Rather than ______ the old textile mill, the town converted it into "
-        "apartments and artists' studios, keeping its brick walls and tall arched windows intact.",
+        "apartments and artists' studios, keeping its brick walls and tall arched windows intact. "
+        "Residents moved in the following spring.",
         "correct": "demolish",
         "wrong": [
             (
@@ -1690,7 +1696,8 @@ WORDS: list[dict[str, Any]] = [
         "topic": "arts",
         "level": 1,
         "passage": "Chef Aurelio Batista's cooking is famously ______: each dish contains only "
-        "three or four ingredients, prepared so that no single flavor overwhelms the others.",
+        "three or four ingredients, prepared so that no single flavor overwhelms the others. "
+        "Critics often compare her plates to sketches.",
         "correct": "restrained",
         "wrong": [
             (
@@ -1707,7 +1714,8 @@ WORDS: list[dict[str, Any]] = [
         "topic": "history",
         "level": 1,
         "passage": "Early maps of the coastline were often ______, placing some islands miles "
-        "from their true positions and leaving others out entirely.",
+        "from their true positions and leaving others out entirely. Sailors who relied on them "
+        "sometimes ran aground.",
         "correct": "inaccurate",
         "wrong": [
             ("decorative", "Whether maps were decorative is not what the misplaced islands show."),
@@ -1721,7 +1729,8 @@ WORDS: list[dict[str, Any]] = [
         "topic": "history",
         "level": 2,
         "passage": "The treaty's terms were deliberately ______, allowing each nation to "
-        "interpret its obligations in whatever way best suited its own interests.",
+        "interpret its obligations in whatever way best suited its own interests. Disputes over "
+        "its meaning began almost at once.",
         "correct": "ambiguous",
         "wrong": [
             (
@@ -1771,7 +1780,8 @@ WORDS: list[dict[str, Any]] = [
         "topic": "arts",
         "level": 0,
         "passage": "The architect wanted the new library to feel ______, so she designed reading "
-        "rooms with high ceilings, wide windows, and very few interior walls.",
+        "rooms with high ceilings, wide windows, and very few interior walls. Light reaches almost "
+        "every table.",
         "correct": "spacious",
         "wrong": [
             ("intimate", "High ceilings and open rooms do not create a small, close feeling."),
@@ -2074,7 +2084,8 @@ PAIRS: list[dict[str, Any]] = [
         "topic": "social",
         "level": 2,
         "text1": "Many economists predict that when a city raises its minimum wage, businesses "
-        "respond by hiring fewer workers, since each worker now costs more to employ.",
+        "respond by hiring fewer workers, since each worker now costs more to employ. Restaurants, "
+        "which employ many low-wage workers, are often studied.",
         "text2": "Economist Rahel Tesfaye studied restaurants on both sides of a border between "
         "two neighboring cities after one of them raised its minimum wage. Over the next two "
         "years, restaurant employment in the two cities changed by nearly the same amount. "
@@ -2195,7 +2206,10 @@ def cross_text(ctx: Ctx) -> Item:
             f"{pair['claim']}?"
         )
         if pair["person"].startswith("the author"):
-            stem = f"Based on the texts, how would the author of Text 2 most likely respond to {pair['claim']}?"
+            stem = (
+                f"Based on the texts, how would the author of Text 2 most likely respond to "
+                f"{pair['claim']}?"
+            )
     else:
         stem = "Which choice best describes how Text 2 relates to Text 1?"
     return _item(f"Text 1\n{pair['text1']}", stem, pair[form], passage_b=f"Text 2\n{pair['text2']}")

@@ -376,7 +376,8 @@ BOUNDARIES: list[dict[str, Any]] = [
         "topic": "science",
         "level": 0,
         "passage": "The Mariana Trench is the deepest known part of Earth's ______ deepest point "
-        "lies nearly 11 kilometers below the surface of the Pacific.",
+        "lies nearly 11 kilometers below the surface of the Pacific. Only a few crewed vessels "
+        "have ever reached it.",
         "correct": "oceans. Its",
         "wrong": [
             (
@@ -397,7 +398,8 @@ BOUNDARIES: list[dict[str, Any]] = [
         "topic": "science",
         "level": 0,
         "passage": "The axolotl, a salamander that keeps its feathery external gills throughout "
-        "its ______ native to only a few lakes and canals near Mexico City.",
+        "its ______ native to only a few lakes and canals near Mexico City. Its wild population "
+        "has declined sharply.",
         "correct": "life, is",
         "wrong": [
             (
@@ -469,7 +471,8 @@ BOUNDARIES: list[dict[str, Any]] = [
         "topic": "science",
         "level": 2,
         "passage": "Tardigrades, microscopic animals that can survive freezing, boiling, and even "
-        "the vacuum of ______ found in habitats ranging from mountaintops to the deep sea.",
+        "the vacuum of ______ found in habitats ranging from mountaintops to the deep sea. Most "
+        "are less than a millimeter long.",
         "correct": "space, are",
         "wrong": [
             (
@@ -487,7 +490,8 @@ BOUNDARIES: list[dict[str, Any]] = [
         "topic": "science",
         "level": 0,
         "passage": "When part of the volcanic island collapsed into the sea during the ______ "
-        "triggered a tsunami that struck the coasts of two nearby islands.",
+        "triggered a tsunami that struck the coasts of two nearby islands. Scientists later mapped "
+        "the collapse using satellite images.",
         "correct": "eruption, it",
         "wrong": [
             (
@@ -542,7 +546,8 @@ BOUNDARIES: list[dict[str, Any]] = [
         "topic": "science",
         "level": 1,
         "passage": "The only bird groups ______ feed their chicks a milk-like liquid produced in "
-        "the throat are pigeons, flamingos, and some penguins.",
+        "the throat are pigeons, flamingos, and some penguins. The liquid is rich in fat and "
+        "protein.",
         "correct": "that",
         "wrong": [
             (
@@ -560,7 +565,8 @@ BOUNDARIES: list[dict[str, Any]] = [
         "topic": "arts",
         "level": 2,
         "passage": "The architect's guiding principle was ______ every room should receive "
-        "direct sunlight at some point during the day.",
+        "direct sunlight at some point during the day. She placed windows on at least two walls of "
+        "every room to achieve this.",
         "correct": "simple:",
         "wrong": [
             (
@@ -580,7 +586,8 @@ BOUNDARIES: list[dict[str, Any]] = [
         "topic": "science",
         "level": 1,
         "passage": "Some hummingbirds enter a state called torpor on cold ______ their heart "
-        "rates and body temperatures drop sharply, saving energy until morning.",
+        "rates and body temperatures drop sharply, saving energy until morning. By sunrise, the "
+        "birds warm up and resume feeding.",
         "correct": "nights, during which",
         "wrong": [
             (
@@ -609,7 +616,8 @@ FORMS: list[dict[str, Any]] = [
         "topic": "science",
         "level": 0,
         "passage": "The collection of fossilized footprints discovered along the riverbank "
-        "______ evidence that several species of dinosaurs passed through the area.",
+        "______ evidence that several species of dinosaurs passed through the area. Some of the "
+        "tracks are nearly a meter long.",
         "correct": "provides",
         "wrong": [
             ("provide", 'The plural verb does not agree with the singular subject "collection."'),
@@ -629,7 +637,8 @@ FORMS: list[dict[str, Any]] = [
         "topic": "science",
         "level": 1,
         "passage": "Both the length of the growing season and the amount of summer rainfall "
-        "______ how much fruit the orchard produces each year.",
+        "______ how much fruit the orchard produces each year. The orchard's owners track both "
+        "carefully.",
         "correct": "determine",
         "wrong": [
             (
@@ -650,7 +659,8 @@ FORMS: list[dict[str, Any]] = [
         "topic": "history",
         "level": 0,
         "passage": "When archaeologists first excavated the site in 1954, they ______ dozens of "
-        "clay tablets stacked in what had once been a storeroom.",
+        "clay tablets stacked in what had once been a storeroom. Most of the tablets recorded "
+        "shipments of grain.",
         "correct": "found",
         "wrong": [
             ("find", "The present tense does not fit an event in 1954."),
@@ -667,7 +677,8 @@ FORMS: list[dict[str, Any]] = [
         "topic": "science",
         "level": 1,
         "passage": "Each spring, the river ______ its banks and spreads a layer of fertile silt "
-        "across the surrounding fields.",
+        "across the surrounding fields. Farmers in the valley have planted their crops in this "
+        "silt for centuries.",
         "correct": "overflows",
         "wrong": [
             (
@@ -688,7 +699,8 @@ FORMS: list[dict[str, Any]] = [
         "topic": "science",
         "level": 0,
         "passage": "Leafcutter ants do not eat the leaves they collect. Instead, ______ use the "
-        "leaves to grow a fungus that serves as the colony's food.",
+        "leaves to grow a fungus that serves as the colony's food. A large colony can cut leaves "
+        "from dozens of plants in a single day.",
         "correct": "they",
         "wrong": [
             ("it", 'The singular pronoun does not agree with the plural antecedent "ants."'),
@@ -701,7 +713,8 @@ FORMS: list[dict[str, Any]] = [
         "topic": "arts",
         "level": 1,
         "passage": "The city's youth orchestra announced that ______ next season will include "
-        "three works by living composers, one of them written for the orchestra itself.",
+        "three works by living composers, one of them written for the orchestra itself. Tickets go "
+        "on sale in June.",
         "correct": "its",
         "wrong": [
             ("their", 'The plural pronoun does not agree with the singular noun "orchestra."'),
@@ -716,7 +729,7 @@ FORMS: list[dict[str, Any]] = [
         "level": 2,
         "passage": "Two research teams dated the same cave paintings independently. The two "
         "______ findings, published in the same journal issue, differed by more than four "
-        "thousand years.",
+        "thousand years. Both teams are now reexamining their samples.",
         "correct": "teams'",
         "wrong": [
             ("team's", 'The singular possessive does not fit "two" teams.'),
@@ -729,7 +742,8 @@ FORMS: list[dict[str, Any]] = [
         "topic": "science",
         "level": 1,
         "passage": "Halley's Comet can be seen from Earth only about once every 76 years, "
-        "because the ______ long, stretched-out orbit carries it far beyond the outer planets.",
+        "because the ______ long, stretched-out orbit carries it far beyond the outer planets. Its "
+        "next close approach is expected in 2061.",
         "correct": "comet's",
         "wrong": [
             ("comets", "A possessive is needed to show that the orbit belongs to the comet."),
@@ -790,7 +804,8 @@ FORMS: list[dict[str, Any]] = [
         "topic": "social",
         "level": 0,
         "passage": "To prepare the community garden for planting, the volunteers removed rocks, "
-        "pulled weeds, and ______ compost into the raised beds.",
+        "pulled weeds, and ______ compost into the raised beds. By evening, the beds were ready "
+        "for seedlings.",
         "correct": "mixed",
         "wrong": [
             ("mixing", "This breaks the parallel series of past-tense verbs."),
@@ -804,7 +819,8 @@ FORMS: list[dict[str, Any]] = [
         "topic": "history",
         "level": 2,
         "passage": "Among the oldest surviving maps of the region ______ a hand-drawn chart made "
-        "by a sixteenth-century sailor, which marks shoals and safe anchorages along the coast.",
+        "by a sixteenth-century sailor, which marks shoals and safe anchorages along the coast. It "
+        "is kept in the town's museum.",
         "correct": "is",
         "wrong": [
             (
