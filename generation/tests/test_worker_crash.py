@@ -13,9 +13,9 @@ import pytest
 from django.db import connection
 
 from generation.models import Job, Stage
+from generation.services import JobOptions, job_create
 from generation.tests.builders import make_user
 from generation.tests.conftest import tool_log
-from generation.services import JobOptions, job_create
 
 ROOT = Path(__file__).resolve().parents[2]
 
