@@ -165,8 +165,9 @@ async def call_tool(
     """Ask Claude to fill output_model through a forced tool call; return the validated result.
 
     profile names a CLAUDE_STAGES entry (model, max_tokens, timeout). The stable
-    system text is cache-controlled. Every request made, including a repair and
-    failed attempts, is passed to record.
+    system text is cache-controlled. Every attempt, including a repair and a
+    failed one, is passed to record; the SDK's own retries of a failed HTTP
+    request (429, 5xx, dropped connections: nothing billed) fold into one attempt.
     """
     config = settings.CLAUDE_STAGES[profile]
     request: dict[str, Any] = {
@@ -283,12 +284,19 @@ async def _stream(
             "Claude refused our credentials: check ANTHROPIC_API_KEY."
         ) from error
     except anthropic.NotFoundError as error:
+        detail = error.api_message or "not found"
         raise MisconfiguredError(
-            f"Claude does not know the model {request['model']!r}: check the model settings."
+            f"Claude answered 'not found' ({detail}): check the model names "
+            f"(this call used {request['model']!r}) and ANTHROPIC_BASE_URL."
         ) from error
     except anthropic.APIStatusError as error:
+        if error.status_code < 400:
+            # An error event in the middle of a streamed reply (e.g. overloaded_error after
+            # HTTP 200): the reply broke off, the request itself was fine.
+            raise _StreamBroken() from error
         raise MisconfiguredError(
-            f"Claude rejected the request (HTTP {error.status_code}): {error.message}"
+            f"Claude rejected the request (HTTP {error.status_code}): "
+            f"{error.api_message or error.message}"
         ) from error
     except httpx2.TransportError as error:
         # A stream cut off mid-way surfaces as the bare transport error.

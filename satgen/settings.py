@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "procrastinate.contrib.django",
+    "accounts",
     "questions",
     "generation",
 ]
@@ -49,6 +50,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every view needs a logged-in user unless marked @login_not_required.
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -105,6 +108,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
@@ -158,7 +164,8 @@ CLAUDE_MAX_RETRIES = env.int("CLAUDE_MAX_RETRIES", default=2)
 _SONNET = "claude-sonnet-5-5"
 _HAIKU = "claude-haiku-5-5"
 CLAUDE_STAGES = {
-    # stage: model, max_tokens, timeout in seconds (per call, including the SDK's retries' waits)
+    # stage: model, max_tokens, timeout in seconds per HTTP attempt (the SDK retries
+    # CLAUDE_MAX_RETRIES times, so a call can take (retries + 1) x timeout plus backoff)
     "extract": {
         "model": env.str("CLAUDE_EXTRACT_MODEL", default=_SONNET),
         "max_tokens": env.int("CLAUDE_EXTRACT_MAX_TOKENS", default=4096),

@@ -48,6 +48,7 @@ FAULT_KINDS: tuple[str, ...] = (
     "connection_drop",
     "timeout",
     "truncated_stream",
+    "stream_error",
     "max_tokens",
     "refusal",
     "invalid_output",
@@ -429,9 +430,13 @@ class _Handler(BaseHTTPRequestHandler):
             input_tokens=reply.usage["input_tokens"],
             output_tokens=reply.usage["output_tokens"],
         )
-        truncated = fault is not None and fault.kind == "truncated_stream"
+        kind = fault.kind if fault else None
+        # stream_error cuts a reply with an error event; without streaming it is a dropped body.
+        truncated = kind == "truncated_stream" or (
+            kind == "stream_error" and not body.get("stream")
+        )
         if body.get("stream"):
-            self._send_stream(reply, request_id, truncated=truncated)
+            self._send_stream(reply, request_id, truncated=truncated, error=kind == "stream_error")
         else:
             self._send_message(reply, request_id, truncated=truncated)
 
@@ -534,10 +539,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(payload[: len(payload) // 2])
         self._drop()
 
-    def _send_stream(self, reply: replies.Reply, request_id: str, *, truncated: bool) -> None:
+    def _send_stream(
+        self, reply: replies.Reply, request_id: str, *, truncated: bool, error: bool = False
+    ) -> None:
         events = replies.stream_events(reply, self.server.simulator.split)
         if truncated:
             events = replies.cut_short(events)
+        if error:
+            # The API can report an overload after HTTP 200, as an error event mid-stream.
+            overloaded = {"type": "overloaded_error", "message": "Simulated overload mid-reply."}
+            events = [*replies.cut_short(events), ("error", {"type": "error", "error": overloaded})]
         self._mark(200)
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")

@@ -287,10 +287,11 @@ def test_the_sdk_retries_as_often_as_configured(simulator, settings):
 
 
 # --- 3. a request Claude rejects as malformed ---------------------------------------------
-# The simulator accepts any model name, and the SDK always sends an API key (generation.claude
-# sends "simulator", or "none" when ANTHROPIC_API_KEY is empty), so neither an unknown model
-# (404) nor bad credentials (401) can be reached through settings. An empty model name or a
-# max_tokens of 0 (CLAUDE_EXTRACT_MODEL / CLAUDE_EXTRACT_MAX_TOKENS) is rejected with a 400.
+# The simulator accepts any model name, so an unknown model cannot be told apart from a good
+# one; and the SDK always sends an API key (generation.claude sends "simulator", or "none" when
+# ANTHROPIC_API_KEY is empty), so bad credentials (401) cannot be reached through settings. An
+# empty model name or a max_tokens of 0 (CLAUDE_EXTRACT_MODEL / CLAUDE_EXTRACT_MAX_TOKENS) is
+# rejected with a 400, which is what is tested here.
 
 
 @pytest.mark.parametrize(
@@ -319,11 +320,6 @@ def test_a_request_claude_rejects_fails_the_job_without_retrying(
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="generation/claude.py stores the SDK's error.message, a repr of the whole JSON body "
-    "(\"Error code: 400 - {'type': 'error', ...}\"), not the API's own message",
-)
 def test_a_rejected_request_is_explained_without_the_raw_error_body(simulator, settings):
     stages = copy.deepcopy(settings.CLAUDE_STAGES)
     stages["extract"]["max_tokens"] = 0
@@ -362,3 +358,24 @@ def test_a_refused_or_cut_off_reply_is_counted_in_the_ledger(simulator, settings
     _assert_totals_add_up(job)
     validate = job.stages.get(name="validate")
     assert validate.input_tokens == call.input_tokens and validate.cost_usd == call.cost_usd
+
+
+# --- 5. an error event in the middle of a streamed reply ------------------------------------
+
+
+def test_an_overload_reported_mid_stream_is_retried_as_a_broken_reply(simulator, settings):
+    _inject(simulator, settings, tool="record_extraction", kind="stream_error", count=1)
+    job = _run(make_job())
+    assert job.status == "succeeded", job.error
+    assert len(tool_log(simulator, "record_extraction")) == 2
+
+
+def test_a_persistent_mid_stream_overload_fails_the_job_as_transient(simulator, settings):
+    _inject(simulator, settings, tool="record_extraction", kind="stream_error", count=20)
+    job = _run(make_job())
+    assert job.status == "failed"
+    assert job.error == "The connection to Claude broke off in the middle of a reply, twice."
+    assert list(ModelCall.objects.filter(job=job).values_list("outcome", flat=True)) == [
+        "stream_broken",
+        "stream_broken",
+    ]
