@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -20,12 +21,14 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "questions/home.html", {"bank_by_section": by_section})
 
 
+@login_not_required
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness: the process answers HTTP."""
     return JsonResponse({"status": "ok"})
 
 
+@login_not_required
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
     """Readiness: the database answers."""

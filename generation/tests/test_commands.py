@@ -31,14 +31,30 @@ def test_validate_questions_passes_the_seed_bank_clean():
 def test_validate_questions_flags_each_kind_of_bad_item(tmp_path):
     seed = json.loads(SEED_FILE.read_text().splitlines()[0])
     near_copy = {**seed, "external_id": "copy-1", "stem": seed["stem"].replace("If", "Suppose")}
+    # Distinct topics, so that no two lines are near-copies of each other.
     bad = {
-        "duplicate": mcq_record(external_id="dup", choices=["4", "4", "6", "8"]),
-        "no-key": mcq_record(external_id="no-key", key="E"),
-        "other-letter": mcq_record(
-            external_id="other-letter", explanation="Choice C is correct. It is 6."
+        "duplicate": mcq_record(
+            external_id="dup",
+            stem="A garden has 4 rows of tulips. How many tulips per row if there are 16?",
+            choices=["4", "4", "6", "8"],
+            explanation="Choice B is correct. 16 / 4 = 4.",
         ),
-        "spr-format": spr_record(external_id="spr-format", key="1.23456"),
-        "latex": mcq_record(external_id="latex", stem=r"If \(\frac{x}{2 = 4\), what is x?"),
+        "no-key": mcq_record(
+            external_id="no-key", stem="What is the median of the list 3, 9, 4, 12, 7?", key="E"
+        ),
+        "other-letter": mcq_record(
+            external_id="other-letter",
+            stem="A square has a perimeter of 24 centimeters. What is its area?",
+            explanation="Choice C is correct. It is 6.",
+        ),
+        "spr-format": spr_record(
+            external_id="spr-format",
+            stem="A recipe uses 3 cups of flour for every 2 eggs. How many cups for 7 eggs?",
+            key="1.23456",
+        ),
+        "latex": mcq_record(
+            external_id="latex", stem=r"If \(\frac{y}{2 = 4\), what is the probability?"
+        ),
         "copy-1": near_copy,
         "good": mcq_record(
             external_id="good",

@@ -7,7 +7,8 @@ from questions.tests.builders import make_question
 pytestmark = pytest.mark.django_db
 
 
-def test_home_page_says_what_satgen_is_and_counts_the_bank(client):
+def test_home_page_says_what_satgen_is_and_counts_the_bank(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("tutor"))
     make_question()
     make_question(section="rw", domain="conventions", skill="boundaries")
     make_question(status="retired")
