@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
@@ -91,6 +92,67 @@ def job_create(
         if defer:
             transaction.on_commit(lambda: job_enqueue(job=job))
     return job
+
+
+class SubmissionError(Exception):
+    """A job request that cannot be accepted; the message says why, in plain words."""
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field  # the form field the message belongs next to
+
+
+def job_submit(
+    *,
+    owner,
+    options: JobOptions,
+    upload: tuple[str, bytes] | None = None,
+    text: str = "",
+    skill: str = "",
+    difficulty: str = "medium",
+    kind: str = "mcq",
+) -> Job:
+    """Validate a tutor's request (one source: a screenshot, text or a skill) and queue its job."""
+    from generation.claude import is_simulated
+    from generation.images import UploadError, normalise_upload
+    from generation.models import MAX_QUESTIONS
+    from questions.taxonomy import Difficulty, Skill
+
+    text = text.strip()
+    sources = [
+        name for name, given in (("image", upload), ("text", text), ("skill", skill)) if given
+    ]
+    if len(sources) != 1:
+        raise SubmissionError(
+            "Give one source: a screenshot, the question's text, or a skill to start from."
+        )
+    if not 1 <= options.count <= MAX_QUESTIONS:
+        raise SubmissionError(f"Ask for 1 to {MAX_QUESTIONS} questions.", field="count")
+    if options.target not in Job.Target.values:
+        raise SubmissionError("Choose a target difficulty from the list.", field="target")
+    if len(options.instruction) > 500:
+        raise SubmissionError("Keep the instruction under 500 characters.", field="instruction")
+    source: dict[str, Any] = {}
+    if upload is not None:
+        name, data = upload
+        try:
+            image = normalise_upload(
+                data, max_bytes=settings.UPLOAD_MAX_BYTES, max_pixels=settings.UPLOAD_MAX_PIXELS
+            )
+        except UploadError as error:
+            raise SubmissionError(str(error), field="image") from error
+        source = {"upload": (name, data), "image": (image.data, image.media_type)}
+    elif text:
+        if len(text) > 20_000:
+            raise SubmissionError("That text is too long for one question.", field="text")
+        source = {"text": text}
+    else:
+        if skill not in Skill.values:
+            raise SubmissionError("Choose a skill from the list.", field="skill")
+        if difficulty not in Difficulty.values:
+            raise SubmissionError("Choose easy, medium or hard.", field="difficulty")
+        source = {"skill": skill, "difficulty": difficulty, "kind": kind}
+    return job_create(owner=owner, options=options, simulated=is_simulated(), **source)
 
 
 def job_enqueue(*, job: Job) -> None:
@@ -334,8 +396,6 @@ class RevisionRefused(Exception):
 
 def question_revise(*, question: GeneratedQuestion, instruction: str) -> GeneratedQuestion:
     """Start a revision of a finished question; the old version is kept as history."""
-    from django.conf import settings
-
     from generation.tasks import revise_question
 
     instruction = instruction.strip()
