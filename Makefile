@@ -27,13 +27,7 @@ run: $(VENV)/.deps-run
 	DEBUG=1 $(PY) manage.py migrate --no-input --verbosity 0
 	DEBUG=1 $(PY) manage.py seed_bank
 	DEBUG=1 $(PY) manage.py ensure_local_admin
-	@trap 'kill 0' INT TERM EXIT; \
-	if [ -z "$$ANTHROPIC_API_KEY$$ANTHROPIC_API_KEY_FILE$$ANTHROPIC_BASE_URL" ]; then \
-		echo "No ANTHROPIC_API_KEY: Claude calls go to the local simulator (simulated output)."; \
-		DEBUG=1 $(PY) manage.py claude_simulator & \
-	fi; \
-	DEBUG=1 $(PY) manage.py procrastinate worker --concurrency=10 & \
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	DEBUG=1 $(PY) manage.py serve_local
 
 test: $(VENV)/.deps-dev lint
 	$(VENV)/bin/pytest

@@ -73,3 +73,34 @@ def job_state(job: Job) -> dict[str, Any]:
             question_record(q) for q in job.questions.filter(superseded=False).order_by("position")
         ],
     }
+
+
+def job_for_user(user, public_id) -> Job:
+    """Return the user's job, or 404 (another tutor's job does not exist for them)."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(Job.objects.select_related("owner"), public_id=public_id, owner=user)
+
+
+def job_page_context(job: Job) -> dict[str, Any]:
+    """Return everything the job page and its live fragments render."""
+    from questions.models import Question
+    from questions.taxonomy import Difficulty, Skill
+    from sets.models import QuestionSet
+
+    stages = list(job.stages.all())
+    by_name = {stage.name: stage for stage in stages}
+    extract, retrieve = by_name["extract"], by_name["retrieve"]
+    example_ids = [item["question_id"] for item in (retrieve.output or [])]
+    examples = Question.objects.in_bulk(example_ids)
+    return {
+        "job": job,
+        "stages": stages,
+        "extraction": extract.output if extract.status == "succeeded" else None,
+        "classification": by_name["classify"].output,
+        "examples": [examples[pk] for pk in example_ids if pk in examples],
+        "questions": list(job.questions.filter(superseded=False).order_by("position")),
+        "question_sets": list(QuestionSet.objects.filter(owner=job.owner).order_by("name")),
+        "skills": Skill.choices,
+        "difficulties": Difficulty.choices,
+    }

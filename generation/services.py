@@ -488,3 +488,38 @@ def questions_promote(*, queryset) -> tuple[int, list[str]]:
         if promoted:
             questions_request_embedding(queryset=Question.objects.filter(pk__in=promoted))
     return len(promoted), refused
+
+
+def job_reclassify(*, job: Job, skill: str, difficulty: str) -> Job:
+    """Correct a finished job's classification and run it again from retrieve."""
+    from generation.pipeline.context import Target
+    from questions.taxonomy import Difficulty, Skill
+
+    if skill not in Skill.values or difficulty not in Difficulty.values:
+        raise SubmissionError("Choose a skill and a difficulty from the lists.", field="skill")
+    if not job.stages.filter(name="classify", status__in=Stage.DONE).exists():
+        raise SubmissionError("This job has no classification to correct; start a new job.")
+    target = Target.build(skill=skill, difficulty=difficulty, kind=job.kind or "mcq")
+    with transaction.atomic():
+        updated = Job.objects.filter(
+            pk=job.pk, status__in=[Job.Status.SUCCEEDED, Job.Status.FAILED]
+        ).update(
+            status=Job.Status.QUEUED,
+            section=target.section,
+            domain=target.domain,
+            skill=target.skill,
+            difficulty=target.difficulty,
+            kind=target.kind,
+            error="",
+            finished_at=None,
+        )
+        if not updated:
+            raise SubmissionError("Wait until the job has finished before correcting it.")
+        Stage.objects.filter(job=job, name__in=["retrieve", "generate", "validate"]).update(
+            status=Stage.Status.PENDING, output=None, error="", note=""
+        )
+        # The old questions stay as history; new ones take their positions.
+        job.questions.filter(superseded=False).update(superseded=True)
+        job.refresh_from_db()
+        transaction.on_commit(lambda: job_enqueue(job=job))
+    return job

@@ -2,23 +2,8 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
-
-from questions.models import Question
-
-
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    by_section = dict(
-        Question.objects.filter(status=Question.Status.APPROVED)
-        .values_list("section")
-        .annotate(n=Count("pk"))
-        .values_list("section", "n")
-    )
-    return render(request, "questions/home.html", {"bank_by_section": by_section})
 
 
 @login_not_required

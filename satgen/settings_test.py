@@ -19,3 +19,6 @@ WHITENOISE_AUTOREFRESH = True
 # Parallel runs on one embedded server need distinct test databases.
 if os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}  # noqa: F405
+
+# The test client's host, and the origin WebSocket tests and the browser use.
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]

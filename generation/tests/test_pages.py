@@ -1,0 +1,133 @@
+"""The tutor's pages over HTTP: new job, job page, history, and the actions on a job."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from generation.models import GeneratedQuestion, Job
+from generation.tests.builders import make_job, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tutor_client(client):
+    user = make_user("tutor")
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+def test_pasted_text_starts_a_job_and_opens_its_page(tutor_client):
+    response = tutor_client.post(
+        reverse("job_new"),
+        {
+            "text": "If 2x = 10, what is x?",
+            "count": 2,
+            "target": "harder",
+            "difficulty": "medium",
+            "kind": "mcq",
+        },
+    )
+    job = Job.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("job_detail", args=[job.public_id])
+    assert (job.owner, job.count, job.target, job.origin) == (
+        tutor_client.user,
+        2,
+        "harder",
+        "text",
+    )
+    page = tutor_client.get(response.url).content.decode()
+    assert f'ws-connect="/ws/jobs/{job.public_id}/"' in page
+    assert "Simulated — no Claude key configured" in page
+    for stage in ("Extract", "Classify", "Retrieve", "Generate", "Validate"):
+        assert f'<span class="stage-name">{stage}</span>' in page
+
+
+def test_a_bad_upload_is_explained_next_to_the_field(tutor_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("question.png", b"%PDF-1.7 a document", content_type="image/png")
+    response = tutor_client.post(
+        reverse("job_new"),
+        {"image": upload, "count": 3, "target": "same", "difficulty": "medium", "kind": "mcq"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="image-error"' in page and "PDF" in page
+    assert not Job.objects.exists()
+
+
+def test_a_request_with_no_source_says_so(tutor_client):
+    response = tutor_client.post(
+        reverse("job_new"), {"count": 3, "target": "same", "difficulty": "medium", "kind": "mcq"}
+    )
+    assert "Give one source" in response.content.decode()
+
+
+def test_another_tutors_job_page_is_not_found(client):
+    job = make_job(owner=make_user("owner"))
+    client.force_login(make_user("stranger"))
+    assert client.get(reverse("job_detail", args=[job.public_id])).status_code == 404
+    assert client.post(reverse("job_cancel", args=[job.public_id])).status_code == 404
+
+
+def test_history_lists_only_my_jobs_newest_first(tutor_client):
+    older = make_job(owner=tutor_client.user, skill="circles", difficulty="easy")
+    newer = make_job(owner=tutor_client.user, skill="transitions", difficulty="hard")
+    make_job(owner=make_user("other"), skill="percentages", difficulty="easy")
+    page = tutor_client.get(reverse("job_list")).content.decode()
+    assert page.index(str(newer.public_id)) < page.index(str(older.public_id))
+    assert "Percentages" not in page
+
+
+def test_cancel_stops_a_queued_job(tutor_client):
+    job = make_job(owner=tutor_client.user)
+    tutor_client.post(reverse("job_cancel", args=[job.public_id]))
+    job.refresh_from_db()
+    assert job.status == "cancelled"
+
+
+def test_correcting_the_classification_reruns_from_retrieve(tutor_client):
+    job = make_job(owner=tutor_client.user)
+    job.stages.filter(name__in=["extract", "classify", "retrieve", "generate", "validate"]).update(
+        status="succeeded"
+    )
+    Job.objects.filter(pk=job.pk).update(
+        status="succeeded",
+        skill="linear_functions",
+        domain="algebra",
+        section="math",
+        difficulty="easy",
+        kind="mcq",
+    )
+    old = GeneratedQuestion.objects.create(job=job, position=1, status="passed", stem="Old?")
+    tutor_client.post(
+        reverse("job_reclassify", args=[job.public_id]),
+        {"skill": "systems_linear_equations", "difficulty": "hard"},
+    )
+    job.refresh_from_db()
+    assert (job.status, job.skill, job.difficulty) == ("queued", "systems_linear_equations", "hard")
+    stages = dict(job.stages.values_list("name", "status"))
+    assert stages == {
+        "extract": "succeeded",
+        "classify": "succeeded",
+        "retrieve": "pending",
+        "generate": "pending",
+        "validate": "pending",
+    }
+    old.refresh_from_db()
+    assert old.superseded
+
+
+def test_revise_queues_a_rewrite_of_one_question(tutor_client):
+    job = make_job(owner=tutor_client.user)
+    question = GeneratedQuestion.objects.create(job=job, position=1, status="passed", stem="Q?")
+    tutor_client.post(
+        reverse("question_revise", args=[job.public_id, question.pk]),
+        {"instruction": "make it harder"},
+    )
+    revision = GeneratedQuestion.objects.get(revision_of=question)
+    assert (revision.status, revision.revision_instruction) == ("drafting", "make it harder")

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from generation.forms import JobForm
+from generation.models import GeneratedQuestion
+from generation.selectors import job_for_user, job_page_context
+from generation.services import (
+    JobOptions,
+    RevisionRefused,
+    SubmissionError,
+    job_cancel,
+    job_reclassify,
+    job_submit,
+    question_revise,
+)
+
+REGENERATE_INSTRUCTION = "Write a different question of the same kind."
+
+
+@require_http_methods(["GET", "POST"])
+def job_new(request: HttpRequest) -> HttpResponse:
+    form = JobForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        upload = None
+        if data["image"]:
+            upload = (data["image"].name, data["image"].read())
+        try:
+            job = job_submit(
+                owner=request.user,
+                options=JobOptions(
+                    count=data["count"], target=data["target"], instruction=data["instruction"]
+                ),
+                upload=upload,
+                text=data["text"],
+                skill=data["skill"] if not (upload or data["text"].strip()) else "",
+                difficulty=data["difficulty"],
+                kind=data["kind"],
+            )
+        except SubmissionError as error:
+            form.add_error(error.field or None, str(error))
+        else:
+            return redirect("job_detail", public_id=job.public_id)
+    return render(request, "generation/new.html", {"form": form})
+
+
+@require_GET
+def job_detail(request: HttpRequest, public_id) -> HttpResponse:
+    job = job_for_user(request.user, public_id)
+    return render(request, "generation/job.html", job_page_context(job))
+
+
+@require_GET
+def job_list(request: HttpRequest) -> HttpResponse:
+    jobs = request.user.jobs.order_by("-created_at")
+    page = Paginator(jobs, 20).get_page(request.GET.get("page"))
+    return render(request, "generation/history.html", {"page": page})
+
+
+@require_POST
+def job_cancel_view(request: HttpRequest, public_id) -> HttpResponse:
+    job = job_for_user(request.user, public_id)
+    if job_cancel(job=job):
+        messages.success(request, "The job was cancelled.")
+    else:
+        messages.info(request, "The job had already finished.")
+    return redirect("job_detail", public_id=job.public_id)
+
+
+@require_POST
+def job_reclassify_view(request: HttpRequest, public_id) -> HttpResponse:
+    job = job_for_user(request.user, public_id)
+    try:
+        job_reclassify(
+            job=job,
+            skill=request.POST.get("skill", ""),
+            difficulty=request.POST.get("difficulty", ""),
+        )
+    except SubmissionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Classification corrected: writing new questions.")
+    return redirect("job_detail", public_id=job.public_id)
+
+
+@require_POST
+def question_revise_view(request: HttpRequest, public_id, question_id: int) -> HttpResponse:
+    job = job_for_user(request.user, public_id)
+    question = get_object_or_404(GeneratedQuestion, pk=question_id, job=job)
+    instruction = request.POST.get("instruction", "")
+    if request.POST.get("regenerate"):
+        instruction = REGENERATE_INSTRUCTION
+    try:
+        question_revise(question=question, instruction=instruction)
+    except RevisionRefused as error:
+        messages.error(request, str(error))
+    return redirect("job_detail", public_id=job.public_id)
