@@ -1,11 +1,13 @@
-"""Reads from the bank: similarity retrieval."""
+"""Reads from the bank: similarity retrieval and the tutors' bank browser."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection, transaction
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from pgvector.django import CosineDistance
 
 from questions.models import Question
@@ -96,3 +98,44 @@ def nearest_bank_questions(embedding: Sequence[float], *, limit: int = 1) -> lis
             .defer("embedding")[:limit]
         )
     return [Neighbour(question, question.distance, "bank") for question in questions]
+
+
+# The bank is English; the english configuration stems words, so "bees" finds "bee".
+SEARCH_CONFIG = "english"
+
+# The taxonomy's own order (Algebra's skills first, Conventions' last), not the codes' A-Z.
+_SKILL_ORDER = Case(
+    *(When(skill=skill, then=Value(position)) for position, skill in enumerate(Skill)),
+    default=Value(len(Skill)),
+    output_field=IntegerField(),
+)
+
+
+def bank_search(
+    *,
+    section: str = "",
+    domain: str = "",
+    skill: str = "",
+    difficulty: str = "",
+    text: str = "",
+) -> QuerySet[Question]:
+    """Return the approved bank questions matching every given filter, by skill then id.
+
+    Text matches the passages and the stem in two ways at once: as a web-style full-text
+    query (any word order, stemmed, "quoted phrases", -excluded words) or as a literal
+    substring, which catches word fragments and math such as "x^2" that full text drops.
+    """
+    questions = Question.objects.filter(status=Question.Status.APPROVED).defer("embedding")
+    taxonomy = {"section": section, "domain": domain, "skill": skill, "difficulty": difficulty}
+    questions = questions.filter(**{field: value for field, value in taxonomy.items() if value})
+    text = " ".join(text.split())
+    if text:
+        questions = questions.alias(
+            search=SearchVector("stem", "passage", "passage_b", config=SEARCH_CONFIG)
+        ).filter(
+            Q(search=SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG))
+            | Q(stem__icontains=text)
+            | Q(passage__icontains=text)
+            | Q(passage_b__icontains=text)
+        )
+    return questions.order_by(_SKILL_ORDER, "id")

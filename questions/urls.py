@@ -7,4 +7,5 @@ from questions import views
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("bank/", views.bank, name="bank"),
 ]
