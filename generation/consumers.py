@@ -16,6 +16,7 @@ from generation.selectors import job_page_context
 # The page's live parts, each a partial of generation/job.html with its own id.
 FRAGMENTS = (
     "banner",
+    "title",
     "status",
     "timeline",
     "source",

@@ -67,9 +67,17 @@ async def test_on_connect_the_owner_gets_the_whole_current_state():
     html = await communicator.receive_from(timeout=5)
     await communicator.disconnect()
 
-    for fragment_id in ("job-banner", "job-status", "timeline", "classification", "questions"):
+    for fragment_id in (
+        "job-banner",
+        "job-title",
+        "job-status",
+        "timeline",
+        "classification",
+        "questions",
+    ):
         assert re.search(rf'<\w+ id="{fragment_id}" hx-swap-oob="true"', html), fragment_id
     assert "Simulated — no Claude key configured" in html  # no key in tests: the simulator
+    assert re.search(r'<h1 id="job-title" hx-swap-oob="true">Circles</h1>', html)
     assert "<math" in html and "<mfrac" not in html and "Question 1" in html
     assert 'data-stage="extract"' in html and "Skipped" in html
     assert 'name="csrfmiddlewaretoken" value="abc123csrfsecretabc123csrfsecret"' in html
