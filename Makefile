@@ -4,12 +4,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint typecheck clean-db help
+.PHONY: run test lint typecheck clean-db help browser screenshots
 
 help:
 	@echo "make run   - set up and start SATgen at http://127.0.0.1:8000"
 	@echo "make test  - set up and run the whole test suite"
 	@echo "make lint  - ruff"
+	@echo "make screenshots - retake docs/screenshots/*.png in a browser"
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +30,23 @@ run: $(VENV)/.deps-run
 	DEBUG=1 $(PY) manage.py ensure_local_admin
 	DEBUG=1 $(PY) manage.py serve_local
 
-test: $(VENV)/.deps-dev lint
+test: $(VENV)/.deps-dev lint browser
 	$(VENV)/bin/pytest
+
+# A Chromium for the browser tests and screenshots: $SATGEN_CHROMIUM or Debian's
+# /usr/bin/chromium if there is one; else Debian's package where apt-get runs as root;
+# else Playwright's own build (a developer's machine with internet).
+browser: $(VENV)/.deps-dev
+	@if [ -n "$$SATGEN_CHROMIUM" ] || [ -x /usr/bin/chromium ]; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Chromium (Debian package) for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		$(PY) -m playwright install chromium; \
+	fi
+
+screenshots: $(VENV)/.deps-dev browser
+	$(PY) scripts/screenshots.py
 
 lint: $(VENV)/.deps-dev
 	$(VENV)/bin/ruff check .

@@ -13,16 +13,18 @@ from generation.events import job_group
 from generation.models import Job
 from generation.selectors import job_page_context
 
-# The page's live parts, each a partial of generation/job.html with its own id.
+# The page's live parts, each a partial of generation/job.html with its own id. The
+# questions list is sent whole only when its questions change; otherwise each card is
+# sent alone, and only when it changed, so an answer a tutor opened stays open.
 FRAGMENTS = (
     "banner",
     "title",
     "status",
+    "actions",
     "timeline",
     "source",
     "classification",
     "examples",
-    "questions",
     "totals",
 )
 # Coalesce bursts of events (a job emits dozens in a second) into one update.
@@ -31,11 +33,37 @@ THROTTLE_SECONDS = 0.25
 POLICY_VIOLATION = 4403
 
 
-def render_fragments(job_id: int, csrf_token: str = "") -> str:
-    """Render every live part of the job page, each swapped out-of-band by its id."""
+def render_fragments(job_id: int, csrf_token: str = "") -> dict[str, str]:
+    """Render every live part of the job page, each an element swapped out-of-band by its id.
+
+    Keys: the FRAGMENTS by name; "list" (the whole questions section) with "list-ids"
+    (which questions it holds); "card-<pk>" for each question card on its own.
+    """
     job = Job.objects.get(pk=job_id)
     context: dict[str, Any] = {**job_page_context(job), "csrf_token": csrf_token}
-    return "".join(render_to_string(f"generation/job.html#{name}", context) for name in FRAGMENTS)
+    parts = {name: render_to_string(f"generation/job.html#{name}", context) for name in FRAGMENTS}
+    parts["list"] = render_to_string("generation/job.html#questions", context)
+    parts["list-ids"] = ",".join(str(q.pk) for q in context["questions"])
+    for question in context["questions"]:
+        parts[f"card-{question.pk}"] = render_to_string(
+            "generation/job.html#question", {**context, "question": question, "oob": True}
+        )
+    return parts
+
+
+def changed_html(sent: dict[str, str], parts: dict[str, str]) -> str:
+    """Return the HTML of the parts that differ from what this page was sent, noting them."""
+    out = []
+    if sent.get("list-ids") != parts["list-ids"]:
+        # Other questions than the page shows (first connect, a revision): the whole list,
+        # which carries every card.
+        out.append(parts["list"])
+        sent.update({k: v for k, v in parts.items() if k.startswith("card-") or k == "list-ids"})
+    for key, html in parts.items():
+        if key not in ("list", "list-ids") and sent.get(key) != html:
+            out.append(html)
+            sent[key] = html
+    return "".join(out)
 
 
 def _owned_job_id(user, public_id) -> int | None:
@@ -49,6 +77,10 @@ class JobConsumer(AsyncWebsocketConsumer):
 
     job_id: int | None = None
     _pending: asyncio.Task | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sent: dict[str, str] = {}  # what this socket's page shows now
 
     async def connect(self) -> None:
         public_id = self.scope["url_route"]["kwargs"]["public_id"]
@@ -77,7 +109,10 @@ class JobConsumer(AsyncWebsocketConsumer):
         await self.send_state()
 
     async def send_state(self) -> None:
+        """Send what changed since the last message (everything, on connect)."""
         await aclose_old_connections()
         csrf_token = self.scope.get("cookies", {}).get("csrftoken", "")
-        html = await database_sync_to_async(render_fragments)(self.job_id, csrf_token)
-        await self.send(text_data=html)
+        parts = await database_sync_to_async(render_fragments)(self.job_id, csrf_token)
+        html = changed_html(self.sent, parts)
+        if html:
+            await self.send(text_data=html)

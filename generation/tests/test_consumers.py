@@ -126,3 +126,31 @@ async def test_events_push_the_changed_state_throttled_into_one_update():
     assert "Retrieve in progress" in html
     assert await communicator.receive_nothing(timeout=0.6)  # five events, one update
     await communicator.disconnect()
+
+
+async def test_an_update_sends_only_the_parts_that_changed():
+    owner, job = await _job_with_a_passed_question()
+    communicator = await _connect(job, owner)
+    await communicator.connect()
+    first = await communicator.receive_from(timeout=5)
+    assert 'id="questions"' in first
+
+    layer = get_channel_layer()
+    await layer.group_send(job_group(job.public_id), {"type": "job.changed", "kind": "job"})
+    assert await communicator.receive_nothing(timeout=0.6)  # nothing changed: nothing sent
+
+    await sync_to_async(GeneratedQuestion.objects.create)(job=job, position=2, status="drafting")
+    await layer.group_send(job_group(job.public_id), {"type": "job.changed", "kind": "question"})
+    html = await communicator.receive_from(timeout=5)
+    assert 'id="questions"' in html  # a new question: the list is sent again
+
+    await sync_to_async(GeneratedQuestion.objects.filter(job=job, position=2).update)(
+        status="checking"
+    )
+    await layer.group_send(job_group(job.public_id), {"type": "job.changed", "kind": "question"})
+    html = await communicator.receive_from(timeout=5)
+    # Only question 2's card: question 1's (an answer the tutor may have open) is left alone.
+    assert 'id="questions"' not in html and 'id="question-1"' not in html
+    assert re.search(r'<article [^>]*id="question-2" hx-swap-oob="true">', html)
+    assert "Checking" in html
+    await communicator.disconnect()

@@ -45,7 +45,12 @@ class Command(BaseCommand):
             # its own psycopg connector, and leave the app's (used by web requests) alone.
             worker_app = app.with_connector(app.connector.get_worker_connector())
             async with worker_app.open_async():
-                await worker_app.run_worker_async(concurrency=concurrency)
+                # Daphne's handlers keep SIGINT/SIGTERM: the worker's own would take them over,
+                # so Ctrl+C stopped only the worker and left the web server running without
+                # one. Jobs cut off by the stop are resumed by the recovery task after a restart.
+                await worker_app.run_worker_async(
+                    concurrency=concurrency, install_signal_handlers=False
+                )
 
         def start_worker() -> None:
             # The worker shares Daphne's event loop, so its events reach the sockets directly.

@@ -1,0 +1,327 @@
+"""The tutor's journey in a real browser: Chromium, driven by Playwright, against `serve_local`.
+
+One `manage.py serve_local` process for the module (Daphne + the in-process worker + the
+Claude simulator) serves the test database. Each test logs in through the login form in a
+fresh browser context and checks what a tutor sees. The simulator is slowed through its
+control API so that every stage is visibly live. Helpers: `generation/tests/browser.py`.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from playwright.sync_api import Browser, Error, Page, WebSocketRoute, expect, sync_playwright
+
+from generation.models import Job
+from generation.tests.browser import (
+    PASTE_SCREENSHOT,
+    CuttableProxy,
+    LiveApp,
+    job_status,
+    launch_chromium,
+    log_in,
+    not_reloaded,
+    stage_state,
+    start_serve_local,
+    wait_for_quiet_socket,
+    watch_socket,
+)
+
+STAGES = ("extract", "classify", "retrieve", "generate", "validate")
+PASSWORD = "a long tutor passphrase"
+JOB_TIMEOUT = 60_000  # ms for a whole job (the first one also loads the embedding model)
+# Slow enough to watch, fast enough for the suite: extract (+ classify) 1 s, each question
+# 1.5 s, each blind solve 0.3 s.
+LIVE_LATENCY = {"record_extraction": 1.0, "record_question": 1.5, "record_solution": 0.3}
+
+pytestmark = pytest.mark.usefixtures("seeded_bank")  # committed: the server reads it too
+
+
+# --- fixtures --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def live_app(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[LiveApp]:
+    """`serve_local` against the test database, for the whole module."""
+    folder = tmp_path_factory.mktemp("serve_local")
+    with django_db_blocker.unblock():
+        database = connection.settings_dict["NAME"]  # the test database's, once set up
+    app = start_serve_local(database, folder / "serve_local.log", folder / "media")
+    yield app
+    app.stop()
+
+
+@pytest.fixture
+def live(live_app) -> Iterator[LiveApp]:
+    """The live app, its simulator reset and slowed for this test."""
+    live_app.simulator("reset")
+    live_app.simulator("latency", LIVE_LATENCY)
+    yield live_app
+    print(f"--- serve_local log (tail) ---\n{live_app.log_tail()}")  # shown if the test failed
+    live_app.simulator("reset")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Chromium for the module.
+
+    While it is open, Playwright's sync API keeps an asyncio loop running on this thread (in
+    another greenlet), so Django takes every ORM call made here (creating tutors, the flush
+    after each test) for one made from async code, and refuses it. Nothing async touches the
+    database in this process meanwhile: allow it for this module only.
+    """
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = launch_chromium(playwright)
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def new_page(browser, live, tmp_path) -> Iterator[Callable[..., Page]]:
+    """Open a page in a browser context of its own (its own cookies, so its own tutor)."""
+    contexts = []
+
+    def open_page(base_url: str = live.url) -> Page:
+        context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for number, context in enumerate(contexts):
+        for page in context.pages:
+            with_shot = tmp_path / f"page-{number}.png"
+            try:
+                page.screenshot(path=with_shot, full_page=True)
+                print(f"last seen {page.url}: {with_shot}")  # shown if the test failed
+            except Error:
+                pass
+        context.close()
+
+
+@pytest.fixture
+def page(new_page) -> Page:
+    return new_page()
+
+
+def make_tutor(username: str) -> str:
+    get_user_model().objects.create_user(username, password=PASSWORD)
+    return username
+
+
+@pytest.fixture
+def tutor() -> str:
+    return make_tutor("tutor")
+
+
+# --- steps -----------------------------------------------------------------------------------
+
+
+def screenshot_png() -> bytes:
+    """A small PNG of a question, as a screenshot tool saves it."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (640, 220), "white")
+    draw = ImageDraw.Draw(image)
+    draw.text((20, 20), "If 5x - 3 = 2x + 12, what is the value of x?", fill="black")
+    for row, choice in enumerate(("A) 3", "B) 5", "C) 9", "D) 15")):
+        draw.text((20, 70 + 30 * row), choice, fill="black")
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def submit(page: Page, *, count: int) -> None:
+    page.get_by_label("How many").fill(str(count))
+    page.get_by_role("button", name="Write questions").click()
+    expect(page).to_have_url(re.compile(r"/jobs/[0-9a-f-]{36}/$"))
+
+
+def expect_finished(page: Page, *, count: int, skipped: tuple[str, ...] = ()) -> None:
+    """Every stage done, the job succeeded, `count` questions that passed their checks."""
+    for stage in STAGES:
+        expected = "Skipped" if stage in skipped else "Succeeded"
+        expect(stage_state(page, stage)).to_contain_text(expected, timeout=JOB_TIMEOUT)
+    expect(job_status(page)).to_have_text("Succeeded", timeout=JOB_TIMEOUT)
+    expect(page.locator("#questions article")).to_have_count(count)
+    for number in range(1, count + 1):
+        expect(page.locator(f"#question-{number} .question-head .badge")).to_have_text("Passed")
+
+
+def squeeze(text: str | None) -> str:
+    """Text without whitespace (a formula's MathML is laid out with different spacing)."""
+    return re.sub(r"\s+", "", text or "")
+
+
+def wait_until(predicate: Callable[[], bool], *, what: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.2)
+
+
+# --- the tests -------------------------------------------------------------------------------
+
+
+def test_paste_a_screenshot_watch_the_job_live_then_save_and_print(page, tutor):
+    log_in(page, tutor, PASSWORD)
+    page.evaluate(PASTE_SCREENSHOT)
+    expect(page.locator("#dropzone-name")).to_have_text(
+        re.compile(r"Ready: pasted-screenshot\.png \(\d+ KB\)")
+    )
+    submit(page, count=2)
+    watch_socket(page)
+
+    # Live: stages are seen running, and the status line names them, on the page as loaded.
+    expect(page.locator("#timeline .stage-running")).to_have_count(1, timeout=JOB_TIMEOUT)
+    expect(stage_state(page, "generate")).to_contain_text("Running", timeout=JOB_TIMEOUT)
+    expect(page.locator("#job-status")).to_contain_text("Running — Generate in progress")
+    expect(page.get_by_role("note")).to_contain_text("Simulated")
+    expect_finished(page, count=2)
+    expect(page.get_by_role("heading", name="Your question", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Writing for")).to_be_visible()
+    assert not_reloaded(page), "the page was reloaded, not updated"
+
+    wait_for_quiet_socket(page)
+    first = page.locator("#question-1")
+    stem = squeeze(first.locator(".stem").text_content())
+    answer = first.locator(".answer")
+    expect(answer.get_by_text("Answer:")).to_be_hidden()
+    first.get_by_text("Show answer and explanation").click()
+    expect(answer.get_by_text("Answer:")).to_be_visible()
+    key = re.fullmatch(r"Answer: (\S+)", answer.locator("strong").inner_text().strip())
+    assert key, answer.inner_text()
+    expect(answer.locator(".explanation")).to_be_visible()
+
+    first.get_by_placeholder("New set name").fill("Linear equations, week 3")
+    first.get_by_role("button", name="Save to set").click()
+    saved = first.get_by_role("status")
+    expect(saved).to_have_text("Saved to Linear equations, week 3.")
+    assert not_reloaded(page), "saving to a set reloaded the page"
+
+    saved.get_by_role("link", name="Linear equations, week 3").click()
+    expect(page.get_by_role("heading", name="Questions (1)")).to_be_visible()
+    page.get_by_role("link", name="Print worksheet").click()
+    expect(page).to_have_url(re.compile(r"/sets/\d+/print/$"))
+    expect(page.get_by_role("heading", name="Linear equations, week 3")).to_be_visible()
+    expect(page.get_by_role("heading", name="Question 1", exact=True)).to_be_visible()
+    assert squeeze(page.locator(".ws-question .ws-stem").text_content()) == stem
+    expect(page.get_by_role("heading", name="Answer key")).to_be_visible()
+    expect(page.locator(".key-entry h3")).to_have_text(f"Question 1: {key.group(1)}")
+
+
+def test_reloading_mid_job_shows_the_state_at_once_then_the_job_finishes(page, tutor):
+    log_in(page, tutor, PASSWORD)
+    page.get_by_label("Screenshot").set_input_files(
+        {"name": "question.png", "mimeType": "image/png", "buffer": screenshot_png()}
+    )
+    expect(page.locator("#dropzone-name")).to_have_text(re.compile(r"Ready: question\.png"))
+    submit(page, count=3)
+    expect(stage_state(page, "generate")).to_contain_text("Running", timeout=JOB_TIMEOUT)
+
+    # Hold the job socket of the reloaded page: what it shows then, it got from the page as
+    # served, not from the socket.
+    held: list[WebSocketRoute] = []
+    page.route_web_socket(re.compile(r"/ws/jobs/"), lambda socket: held.append(socket))
+    page.reload()
+    for stage in ("extract", "classify", "retrieve"):
+        expect(stage_state(page, stage)).to_contain_text("Succeeded")
+    expect(stage_state(page, "generate")).to_contain_text("Running")
+    expect(page.locator("#job-status")).to_contain_text("Running — Generate in progress")
+    expect(page.get_by_role("heading", name="Your question", exact=True)).to_be_visible()
+    expect(page.locator("#classification .chip").first).to_be_visible()
+    assert len(held) == 1
+
+    watch_socket(page)
+    held[0].connect_to_server()  # let the socket through: the page goes on live
+    expect_finished(page, count=3)  # and it goes on live after the reload
+    assert not_reloaded(page)
+
+
+def test_a_dropped_socket_reconnects_and_catches_up(new_page, live, tutor):
+    """The network fails mid-job, for longer than the rest of the job takes.
+
+    Chromium's offline emulation (`context.set_offline`) leaves an open WebSocket alone, and
+    a page cannot close its socket as abnormal (1006) itself, so this browser reaches the app
+    through a proxy that the test cuts: open connections reset, new ones refused.
+    """
+    with CuttableProxy(live.url) as proxy:
+        page = new_page(proxy.url)
+        log_in(page, tutor, PASSWORD)
+        page.get_by_label("…or paste the question's text").fill(
+            "If 4x - 7 = 21, what is the value of x?\nA) 3.5\nB) 7\nC) 14\nD) 28"
+        )
+        submit(page, count=3)
+        watch_socket(page)
+        expect(stage_state(page, "generate")).to_contain_text("Running", timeout=JOB_TIMEOUT)
+
+        proxy.cut()
+        page.wait_for_function("window.__socketCloseCodes.length > 0")
+        assert set(page.evaluate("window.__socketCloseCodes")) == {1006}  # so htmx retries
+        job = Job.objects.get(owner__username=tutor)
+        wait_until(lambda: Job.objects.get(pk=job.pk).is_finished, what="the job to finish")
+        # The job is done, but the page cannot know: it shows what it saw last.
+        expect(job_status(page)).to_have_text("Running")
+        expect(stage_state(page, "validate")).not_to_contain_text("Succeeded")
+
+        proxy.restore()
+        expect_finished(page, count=3)  # the whole state, sent again on reconnect
+        assert page.evaluate("window.__socketOpens") >= 1
+        assert not_reloaded(page), "the page was reloaded"
+
+
+def test_starting_from_a_skill_writes_questions_of_that_skill(page, tutor):
+    log_in(page, tutor, PASSWORD)
+    page.get_by_label("…or start from a skill").select_option(label="Circles")
+    submit(page, count=2)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Circles")
+    expect(page.locator("#classification .chip")).to_have_text(
+        ["Math", "Geometry and Trigonometry", "Circles", "Medium"]
+    )
+    expect_finished(page, count=2, skipped=("extract", "classify"))
+    for stem in page.locator("#questions .stem").all():
+        expect(stem).to_contain_text(re.compile(r"circ|round|radius|diameter|arc|tangent", re.I))
+
+
+def test_another_tutor_gets_404_for_the_job_and_its_socket_is_refused(new_page, live, tutor):
+    live.simulator("reset")  # no latency: this job only needs to exist
+    owner = new_page()
+    log_in(owner, tutor, PASSWORD)
+    owner.get_by_label("…or paste the question's text").fill("If 2x = 10, what is x?")
+    submit(owner, count=1)
+    job_path = owner.url.split(live.url, 1)[1]
+    expect(job_status(owner)).to_have_text("Succeeded", timeout=JOB_TIMEOUT)
+    expect(owner.locator("#question-1")).to_be_visible()
+
+    stranger = new_page()
+    log_in(stranger, make_tutor("stranger"), PASSWORD)
+    response = stranger.goto(job_path)
+    assert response is not None and response.status == 404
+    expect(stranger.get_by_role("heading", name="Not Found")).to_be_visible()
+    expect(stranger.locator("body")).not_to_contain_text("Question 1")
+
+    close_code = stranger.evaluate(
+        """(path) => new Promise((resolve) => {
+             const socket = new WebSocket(`ws://${location.host}/ws${path}`);
+             socket.onmessage = () => resolve("a message with the job");
+             socket.onclose = (event) => resolve(event.code);
+           })""",
+        job_path,
+    )
+    assert close_code == 4403  # refused, and with a code htmx does not retry
