@@ -11,8 +11,12 @@ logger = logging.getLogger(__name__)
 
 def on_app_ready(app) -> None:
     """Warm the embedding model in worker processes, so the first job does not wait for it."""
-    if "worker" not in sys.argv[2:3]:  # manage.py procrastinate worker
-        return
+    if "worker" in sys.argv[2:3]:  # manage.py procrastinate worker
+        warm_embeddings_in_background()
+
+
+def warm_embeddings_in_background() -> None:
+    """Load the embedding model on a thread: the process goes on serving meanwhile."""
 
     def warm() -> None:
         from questions.embeddings import embed_text
@@ -20,5 +24,4 @@ def on_app_ready(app) -> None:
         embed_text("warm up")
         logger.info("embedding model loaded")
 
-    # In the background: the worker starts taking jobs at once.
     threading.Thread(target=warm, name="embedding-warmup", daemon=True).start()

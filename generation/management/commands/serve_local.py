@@ -29,6 +29,7 @@ class Command(BaseCommand):
         from twisted.internet import reactor
 
         from satgen.asgi import application
+        from satgen.worker import warm_embeddings_in_background
 
         if settings.CLAUDE_SIMULATED:
             from generation.simulator.server import SimulatorServer
@@ -57,6 +58,7 @@ class Command(BaseCommand):
             asyncio.ensure_future(run_worker()).add_done_callback(_log_worker_exit)
 
         reactor.callWhenRunning(start_worker)
+        warm_embeddings_in_background()
         self.stdout.write(f"SATgen at http://{host}:{port}/ (Ctrl+C stops it)")
         daphne.server.Server(
             application=application,
