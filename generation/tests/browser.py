@@ -239,6 +239,8 @@ def log_in(page: Page, username: str, password: str) -> None:
     expect(
         page.get_by_role("heading", name=re.compile("New SAT practice questions"))
     ).to_be_visible()
+    # The drop zone's script is deferred: wait until it listens for drops and pastes.
+    expect(page.locator("#dropzone[data-ready='true']")).to_be_attached()
 
 
 # A screenshot on the clipboard, pasted with Ctrl/Cmd+V: a question drawn on a canvas, turned

@@ -39,4 +39,5 @@
       take(new File([file], "pasted-screenshot.png", { type: file.type }));
     }
   });
+  zone.dataset.ready = "true";  // the listeners are in place (tests wait for this)
 })();
