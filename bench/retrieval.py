@@ -28,36 +28,14 @@ from pgvector.django import CosineDistance  # noqa: E402
 
 from questions.models import Question  # noqa: E402
 from questions.selectors import similar_questions  # noqa: E402
-from questions.taxonomy import DOMAIN_OF_SKILL, SECTION_OF_DOMAIN, Skill  # noqa: E402
+from questions.taxonomy import Skill  # noqa: E402
+from questions.tests.synthetic import synthetic_bank  # noqa: E402
 
 RARE = Skill.CIRCLES
 
 
 def fill(rows: int, rng: np.random.Generator) -> None:
-    vectors = rng.normal(size=(rows, 384)).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    others = [s for s in Skill if s != RARE]
-    rare = int(rows * 0.03)
-    skills = [RARE] * rare + [others[i % len(others)] for i in range(rows - rare)]
-    rng.shuffle(skills)
-    batch = []
-    for skill, vector in zip(skills, vectors, strict=True):
-        domain = DOMAIN_OF_SKILL[skill]
-        batch.append(
-            Question(
-                section=SECTION_OF_DOMAIN[domain],
-                domain=domain,
-                skill=skill,
-                difficulty="medium",
-                stem="synthetic",
-                choices=["1", "2", "3", "4"],
-                key="A",
-                explanation="Choice A is correct.",
-                rationales={"B": "b", "C": "c", "D": "d"},
-                status="approved",
-                embedding=vector.tolist(),
-            )
-        )
+    batch, _, _ = synthetic_bank(rows, rng, rare_skill=RARE, rare_share=0.03)
     Question.objects.bulk_create(batch, batch_size=2000)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE questions_question")

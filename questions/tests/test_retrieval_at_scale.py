@@ -8,6 +8,7 @@ import pytest
 from questions.models import Question
 from questions.selectors import similar_questions
 from questions.taxonomy import DOMAIN_OF_SKILL, SECTION_OF_DOMAIN, Skill
+from questions.tests.synthetic import synthetic_bank
 
 BANK_SIZE = 10_000
 RARE_SKILL = Skill.CIRCLES  # 3 % of the bank
@@ -17,33 +18,9 @@ RARE_SHARE = 0.03
 @pytest.fixture(scope="module")
 def bank(django_db_setup, django_db_blocker):
     """Fill the bank with synthetic rows once for the module; return (ids, skills, vectors)."""
-    rng = np.random.default_rng(2024)
-    vectors = rng.normal(size=(BANK_SIZE, 384)).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    others = [skill for skill in Skill if skill != RARE_SKILL]
-    rare_count = int(BANK_SIZE * RARE_SHARE)
-    skills = [RARE_SKILL] * rare_count + [
-        others[i % len(others)] for i in range(BANK_SIZE - rare_count)
-    ]
-    rng.shuffle(skills)
-    rows = []
-    for skill, vector in zip(skills, vectors, strict=True):
-        domain = DOMAIN_OF_SKILL[skill]
-        rows.append(
-            Question(
-                section=SECTION_OF_DOMAIN[domain],
-                domain=domain,
-                skill=skill,
-                difficulty="medium",
-                stem="synthetic",
-                choices=["1", "2", "3", "4"],
-                key="A",
-                explanation="Choice A is correct.",
-                rationales={"B": "b", "C": "c", "D": "d"},
-                status="approved",
-                embedding=vector.tolist(),
-            )
-        )
+    rows, skills, vectors = synthetic_bank(
+        BANK_SIZE, np.random.default_rng(2024), rare_skill=RARE_SKILL, rare_share=RARE_SHARE
+    )
     with django_db_blocker.unblock():
         created = Question.objects.bulk_create(rows, batch_size=1000)
         ids = np.array([q.pk for q in created])
