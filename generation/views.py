@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -28,8 +29,17 @@ def job_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         upload = None
-        if data["image"]:
-            upload = (data["image"].name, data["image"].read())
+        image = data["image"]
+        if image and image.size > settings.UPLOAD_MAX_BYTES:
+            # Refuse before reading a huge file into memory.
+            form.add_error(
+                "image",
+                f"This file is {image.size / 2**20:.1f} MB; the limit is "
+                f"{settings.UPLOAD_MAX_BYTES / 2**20:.0f} MB. Crop the screenshot to the question.",
+            )
+            return render(request, "generation/new.html", {"form": form})
+        if image:
+            upload = (image.name, image.read())
         try:
             job = job_submit(
                 owner=request.user,

@@ -131,3 +131,18 @@ def test_revise_queues_a_rewrite_of_one_question(tutor_client):
     )
     revision = GeneratedQuestion.objects.get(revision_of=question)
     assert (revision.status, revision.revision_instruction) == ("drafting", "make it harder")
+
+
+def test_an_oversized_upload_is_refused_before_it_is_read(tutor_client, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.UPLOAD_MAX_BYTES = 2**20
+    upload = SimpleUploadedFile("big.png", b"x" * (3 * 2**19), content_type="image/png")
+    response = tutor_client.post(
+        reverse("job_new"),
+        {"image": upload, "count": 3, "target": "same", "difficulty": "medium", "kind": "mcq"},
+    )
+    page = response.content.decode()
+    assert 'id="image-error"' in page
+    assert "This file is 1.5 MB; the limit is 1 MB." in page
+    assert not Job.objects.exists()
