@@ -280,14 +280,14 @@ def _task_abort(task_id: int) -> None:
 
 def call_record(*, job_id: int, stage: str, usage: Usage) -> None:
     """Add one Claude request to the ledger and to its stage's and job's totals."""
-    cost = usage.cost_usd
-    totals = {
-        "input_tokens": F("input_tokens") + usage.input_tokens,
-        "output_tokens": F("output_tokens") + usage.output_tokens,
-        "cache_creation_tokens": F("cache_creation_tokens") + usage.cache_creation_tokens,
-        "cache_read_tokens": F("cache_read_tokens") + usage.cache_read_tokens,
-        "cost_usd": F("cost_usd") + cost,
+    counts = {
+        "input_tokens": usage.input_tokens,
+        "output_tokens": usage.output_tokens,
+        "cache_creation_tokens": usage.cache_creation_tokens,
+        "cache_read_tokens": usage.cache_read_tokens,
+        "cost_usd": usage.cost_usd,
     }
+    totals = {name: F(name) + value for name, value in counts.items()}
     with transaction.atomic():
         ModelCall.objects.create(
             job_id=job_id,
@@ -295,12 +295,8 @@ def call_record(*, job_id: int, stage: str, usage: Usage) -> None:
             purpose=usage.profile,
             model=usage.model,
             outcome=usage.outcome,
-            input_tokens=usage.input_tokens,
-            output_tokens=usage.output_tokens,
-            cache_creation_tokens=usage.cache_creation_tokens,
-            cache_read_tokens=usage.cache_read_tokens,
-            cost_usd=cost,
             duration_ms=usage.duration_ms,
+            **counts,
         )
         Stage.objects.filter(job_id=job_id, name=stage).update(model=usage.model, **totals)
         Job.objects.filter(pk=job_id).update(**totals)
