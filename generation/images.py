@@ -1,14 +1,21 @@
-"""Normalise an uploaded screenshot before it is sent to Claude.
+"""Normalise an uploaded screenshot, then cut it into the image blocks Claude is sent.
 
 Tutors upload whatever their device produced: PNG screenshots, phone JPEGs with
-an EXIF rotation, CMYK scans, 16-bit PNGs, WebP and GIF files. Claude should get
-one clean image instead: upright, 8-bit RGB, no larger than it can use, no
-metadata, and comfortably under its per-image size limit.
+an EXIF rotation, CMYK scans, 16-bit PNGs, WebP and GIF files, long passages
+captured as one very tall image. Two steps turn that into what Claude reads.
 
-normalise_upload() turns the uploaded bytes into that image, or refuses with an
-UploadError whose message tells the tutor, in plain words, what was wrong and
-what to upload instead. It is pure (bytes in, NormalisedImage out): the caller
-keeps the original upload for audit.
+normalise_upload() runs when the tutor uploads. It turns the bytes into one clean
+image to store: upright, 8-bit RGB, no metadata, and still detailed enough to
+tile later (only images beyond 24 megapixels or 2576 px on the short side are
+downscaled); or it refuses with an UploadError whose message tells the tutor, in
+plain words, what was wrong and what to upload instead. It is pure (bytes in,
+NormalisedImage out): the caller keeps the original upload for audit.
+
+model_images() runs when a model is about to read the stored image. It returns
+the blocks for that model's image tier: the image itself if it fits, one
+downscaled image if it is not tall, or, for a tall capture (a long passage, a
+phone screenshot), overlapping tiles top to bottom, each readable at full size.
+Squashing a 1200 x 9000 capture into one 209 x 1568 image would make it unreadable.
 
 Safety: the format is decided from the bytes, never from a filename; oversized
 files are refused before Pillow sees them; pixel counts are checked before
@@ -20,8 +27,10 @@ silently padded (ImageFile.LOAD_TRUNCATED_IMAGES is left at its default, False).
 from __future__ import annotations
 
 import io
+import math
 import struct
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps
@@ -38,14 +47,41 @@ KIB = 1024
 
 DEFAULT_MAX_BYTES = 10 * MIB
 DEFAULT_MAX_PIXELS = 40_000_000
-# Claude's vision works best at up to 1568 px on the long edge; larger images
-# are downscaled on its side anyway, costing upload time and tokens for nothing.
-DEFAULT_LONG_EDGE = 1568
 
-# Claude refuses an image whose base64 string exceeds 5 MB. Base64 is 4/3 the
-# raw size, so the raw bytes must stay at or under 3,750,000; aim lower for margin.
+# What normalise_upload() stores: enough detail to tile a tall capture at the
+# largest tier's width (2576 px) without keeping a camera's full resolution.
+STORED_SHORT_EDGE = 2576
+STORED_MAX_PIXELS = 24_000_000
+# The stored image is re-encoded for every request, so this only bounds storage.
+STORED_MAX_BYTES = 12_000_000
+# Store a JPEG only when it is much smaller than the PNG: PNG keeps text crisp.
+JPEG_PREFERRED_BELOW = 0.5
+
+# Claude's image tiers (platform.claude.com/docs/en/build-with-claude/vision).
+# A bigger image is downscaled by the API, which only adds latency.
+STANDARD_LONG_EDGE = 1568
+STANDARD_MAX_TOKENS = 1568
+HIGH_RES_LONG_EDGE = 2576  # Sonnet 5.5 and Sonnet 5
+HIGH_RES_MAX_TOKENS = 4784
+# An image costs ceil(width / 28) x ceil(height / 28) tokens.
+TOKEN_PATCH = 28
+# The API's hard limits: pixels per side, and per side again when one request
+# carries more than MANY_IMAGES images.
+MAX_SIDE = 8000
+MANY_IMAGES = 20
+MANY_IMAGES_MAX_SIDE = 2000
+DEFAULT_MAX_TILES = 20
+
+# Bedrock and Vertex refuse an image whose base64 string exceeds 5 MB (the API
+# itself allows 10 MB). Base64 is 4/3 the raw size, so every block we send stays
+# at or under 3,750,000 raw bytes and fits everywhere.
 CLAUDE_MAX_RAW_BYTES = 3_750_000
-TARGET_BYTES = 3_500_000
+
+# The published frame shapes end at 1:2; anything taller is tiled.
+TALL_RATIO = 2
+# Consecutive tiles share at least this fraction of a tile, so a line of text
+# cut at one tile's edge is whole in its neighbour.
+TILE_OVERLAP = 1 / 8
 
 JPEG_QUALITY = 90
 FALLBACK_JPEG_QUALITIES = (85, 75, 65)
@@ -53,6 +89,9 @@ FALLBACK_JPEG_QUALITIES = (85, 75, 65)
 # not below this long edge: a smaller image would be unreadable anyway.
 SHRINK_FACTOR = 0.75
 MIN_LONG_EDGE = 400
+
+# The formats normalise_upload() writes, which model_images() reads back.
+STORED_MEDIA_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}
 
 WHITE = (255, 255, 255)
 SIXTEEN_BIT_MODES = {"I", "I;16", "I;16B", "I;16L", "I;16N"}
@@ -97,15 +136,36 @@ class UploadError(Exception):
     """A specific, plain-words reason an upload was refused (shown next to the field)."""
 
 
+class StoredImageError(ValueError):
+    """The stored image cannot be read back or made into blocks (not a tutor's mistake)."""
+
+
 @dataclass(frozen=True)
 class NormalisedImage:
-    """The cleaned image to send to Claude."""
+    """The cleaned image to store; model_images() makes Claude's blocks from its data."""
 
-    data: bytes  # the re-encoded image to send to Claude
+    data: bytes  # the re-encoded image
     media_type: str  # "image/png" or "image/jpeg"
     width: int
     height: int
     original_format: str  # e.g. "PNG", "JPEG", "WEBP", "GIF"
+
+
+@dataclass(frozen=True)
+class ModelImage:
+    """One image block to send to Claude: the whole image, or one tile of it."""
+
+    data: bytes
+    media_type: str  # "image/png" or "image/jpeg"
+    width: int
+    height: int
+    # The rows of the stored image this block shows: (top, bottom), bottom exclusive.
+    source_rows: tuple[int, int]
+
+    @property
+    def tokens(self) -> int:
+        """Return what the block costs in input tokens."""
+        return image_tokens(self.width, self.height)
 
 
 def normalise_upload(
@@ -113,16 +173,17 @@ def normalise_upload(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_pixels: int = DEFAULT_MAX_PIXELS,
-    long_edge: int = DEFAULT_LONG_EDGE,
+    short_edge: int = STORED_SHORT_EDGE,
+    stored_pixels: int = STORED_MAX_PIXELS,
 ) -> NormalisedImage:
     """Check, decode, clean and re-encode one uploaded image, or raise UploadError."""
     _check_file_size(data, max_bytes)
     try:
         img, original_format = _decode(data, max_pixels)
         img = _to_rgb(img)
-        img = _fit_within(img, long_edge)
+        img = _fit_for_storage(img, short_edge, stored_pixels)
         img = _without_metadata(img)
-        encoded, media_type, img = _encode(img, TARGET_BYTES)
+        encoded, media_type, img = _encode(img)
     except DECODE_ERRORS as exc:
         # Safety net: the steps above catch what they expect with a specific
         # message; this only stops an unexpected Pillow error reaching the tutor.
@@ -136,6 +197,35 @@ def normalise_upload(
         height=img.height,
         original_format=original_format,
     )
+
+
+def model_images(
+    data: bytes, *, long_edge: int, max_tokens: int, max_tiles: int = DEFAULT_MAX_TILES
+) -> list[ModelImage]:
+    """Return the blocks, in reading order, that show a stored image to a model of this tier."""
+    if min(long_edge, max_tokens, max_tiles) < 1:
+        raise ValueError("long_edge, max_tokens and max_tiles must be positive")
+    long_edge = min(long_edge, MAX_SIDE)
+    img, media_type = _decode_stored(data)
+    width, height = img.size
+    whole = (0, height)
+    if _fits(width, height, long_edge, max_tokens):
+        if len(data) <= CLAUDE_MAX_RAW_BYTES:
+            return [ModelImage(data, media_type, width, height, whole)]
+        return [_block(img, whole)]
+    if height <= TALL_RATIO * width:
+        size = _largest_fitting(
+            img.size,
+            _token_scale(width, height, long_edge, max_tokens),
+            lambda w, h: _fits(w, h, long_edge, max_tokens),
+        )
+        return [_block(_resized(img, size), whole)]
+    return _tiles(img, long_edge, max_tokens, max_tiles)
+
+
+def image_tokens(width: int, height: int) -> int:
+    """Return what an image of this size costs in input tokens."""
+    return math.ceil(width / TOKEN_PATCH) * math.ceil(height / TOKEN_PATCH)
 
 
 # --- checks before decoding ---------------------------------------------------
@@ -294,12 +384,39 @@ def _flatten_on_white(img: Image.Image) -> Image.Image:
     return background.convert("RGB")
 
 
-def _fit_within(img: Image.Image, long_edge: int) -> Image.Image:
-    """Downscale so the long edge is at most long_edge, keeping the aspect ratio; never upscale."""
-    longest = max(img.size)
-    if longest <= long_edge:
+def _fit_for_storage(img: Image.Image, short_edge: int, max_pixels: int) -> Image.Image:
+    """Downscale to at most max_pixels and short_edge on the short side; never upscale."""
+    width, height = img.size
+    scale = min(1.0, short_edge / min(width, height), math.sqrt(max_pixels / (width * height)))
+    if scale >= 1:
         return img
-    return _scaled(img, long_edge / longest)
+    size = _largest_fitting(
+        img.size, scale, lambda w, h: w * h <= max_pixels and min(w, h) <= short_edge
+    )
+    return _resized(img, size)
+
+
+def _largest_fitting(
+    size: tuple[int, int], scale: float, fits: Callable[[int, int], bool]
+) -> tuple[int, int]:
+    """Return size scaled by at most scale, a pixel smaller each try until fits() accepts it."""
+    width, height = size
+    longest = max(size)
+    # Rounding (and the token grid) can push the first guess just over a limit.
+    target = max(1, min(longest, round(longest * scale)))
+    while True:
+        factor = target / longest
+        candidate = (max(1, round(width * factor)), max(1, round(height * factor)))
+        if fits(*candidate) or target == 1:
+            return candidate
+        target -= 1
+
+
+def _resized(img: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """Return the image resized to size with Lanczos resampling (itself if already that size)."""
+    if img.size == size:
+        return img
+    return img.resize(size, Image.Resampling.LANCZOS)
 
 
 def _scaled(img: Image.Image, factor: float) -> Image.Image:
@@ -320,37 +437,40 @@ def _without_metadata(img: Image.Image) -> Image.Image:
 # --- encoding -------------------------------------------------------------------
 
 
-def _encode(img: Image.Image, target_bytes: int) -> tuple[bytes, str, Image.Image]:
-    """Re-encode as PNG or JPEG under target_bytes; return bytes, media type and final image."""
+def _encode(img: Image.Image) -> tuple[bytes, str, Image.Image]:
+    """Re-encode for storage under STORED_MAX_BYTES; return bytes, media type and final image."""
+    limit = STORED_MAX_BYTES
     png = _save_png(img)
     jpeg = _save_jpeg(img, JPEG_QUALITY)
     # PNG is lossless and usually smallest for screenshots; photos favour JPEG.
-    if len(png) <= len(jpeg) and len(png) <= target_bytes:
+    if len(png) <= limit and len(jpeg) >= len(png) * JPEG_PREFERRED_BELOW:
         return png, "image/png", img
-    if len(jpeg) <= target_bytes:
+    if len(jpeg) <= limit:
         return jpeg, "image/jpeg", img
 
     for quality in FALLBACK_JPEG_QUALITIES:
         jpeg = _save_jpeg(img, quality)
-        if len(jpeg) <= target_bytes:
+        if len(jpeg) <= limit:
             return jpeg, "image/jpeg", img
 
     lowest_quality = FALLBACK_JPEG_QUALITIES[-1]
-    while len(jpeg) > target_bytes and max(img.size) > MIN_LONG_EDGE:
+    while len(jpeg) > limit and max(img.size) > MIN_LONG_EDGE:
         img = _scaled(img, SHRINK_FACTOR)
         jpeg = _save_jpeg(img, lowest_quality)
 
     # Should never trigger: a MIN_LONG_EDGE image at quality 65 is far below the
-    # limit. It is here so an oversized image can never be sent to Claude.
-    if len(jpeg) > CLAUDE_MAX_RAW_BYTES:
+    # limit. It is here so an oversized image is never stored.
+    if len(jpeg) > limit:
         raise UploadError(f"This image could not be made small enough to send. {ACCEPTED_HINT}")
     return jpeg, "image/jpeg", img
 
 
 def _save_png(img: Image.Image) -> bytes:
-    """Encode as an optimised PNG."""
+    """Encode as a PNG at zlib's default level."""
+    # optimize=True saves about 5% but takes five times as long on text, which
+    # adds up to seconds for a 24-megapixel upload or a stack of tiles.
     buffer = io.BytesIO()
-    img.save(buffer, format="PNG", optimize=True)
+    img.save(buffer, format="PNG")
     return buffer.getvalue()
 
 
@@ -359,6 +479,126 @@ def _save_jpeg(img: Image.Image, quality: int) -> bytes:
     buffer = io.BytesIO()
     img.save(buffer, format="JPEG", quality=quality)
     return buffer.getvalue()
+
+
+# --- model images ---------------------------------------------------------------
+
+
+def _decode_stored(data: bytes) -> tuple[Image.Image, str]:
+    """Decode a stored image as RGB with the upload's safety checks; return it and its type."""
+    media_type = None
+    size = (0, 0)
+    # As in _decode: a huge image is never decoded, and a truncated one is refused.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(data)) as img:
+                media_type = STORED_MEDIA_TYPES.get(img.format or "")
+                size = img.size
+                if media_type is not None and size[0] * size[1] <= DEFAULT_MAX_PIXELS:
+                    img.load()
+                    return img.convert("RGB"), media_type
+        except (
+            Image.DecompressionBombError,
+            Image.DecompressionBombWarning,
+            *DECODE_ERRORS,
+        ) as exc:
+            raise StoredImageError("The stored image is damaged and cannot be read.") from exc
+    if media_type is None:
+        raise StoredImageError("The stored image is not a PNG or JPEG.")
+    raise StoredImageError(f"The stored image is {size[0]:,} x {size[1]:,} pixels; too large.")
+
+
+def _fits(width: int, height: int, long_edge: int, max_tokens: int) -> bool:
+    """Say whether an image of this size is within a tier's long edge and token budget."""
+    return max(width, height) <= long_edge and image_tokens(width, height) <= max_tokens
+
+
+def _token_scale(width: int, height: int, long_edge: int, max_tokens: int) -> float:
+    """Return the scale that brings an image near a tier's limits (ignoring the token grid)."""
+    by_tokens = math.sqrt(max_tokens * TOKEN_PATCH**2 / (width * height))
+    return min(1.0, long_edge / max(width, height), by_tokens)
+
+
+@dataclass(frozen=True)
+class _TileLayout:
+    """Where the tiles of one tall image go, in the image scaled to the tile width."""
+
+    width: int  # of every tile, and of the whole image scaled for tiling
+    height: int  # of every tile
+    scaled_height: int  # of the whole image scaled for tiling
+    tops: list[int]  # of each tile, in the scaled image
+
+
+def _tiles(img: Image.Image, long_edge: int, max_tokens: int, max_tiles: int) -> list[ModelImage]:
+    """Cut a tall image into overlapping tiles, top to bottom, each within the tier's limits."""
+    layout = _tile_layout(img.width, img.height, long_edge, max_tokens, max_tiles)
+    scaled = _resized(img, (layout.width, layout.scaled_height))
+    blocks = []
+    for top in layout.tops:
+        bottom = top + layout.height
+        tile = scaled.crop((0, top, layout.width, bottom))
+        # Map the scaled rows back onto the stored image, rounding outwards.
+        source_top = top * img.height // layout.scaled_height
+        source_bottom = min(img.height, -(-bottom * img.height // layout.scaled_height))
+        blocks.append(_block(tile, (source_top, source_bottom)))
+    return blocks
+
+
+def _tile_layout(
+    width: int, height: int, long_edge: int, max_tokens: int, max_tiles: int
+) -> _TileLayout:
+    """Choose the widest tiles that cover the image in at most max_tiles tiles."""
+    # A square of max_tokens is the widest tile that still leaves room for height
+    # (1092 px on the standard tier, its 1:1 frame); narrower means fewer, taller
+    # tiles at a smaller scale, so we step down a token column at a time.
+    widest = min(width, long_edge, TOKEN_PATCH * math.isqrt(max_tokens))
+    narrower = range(TOKEN_PATCH * ((widest - 1) // TOKEN_PATCH), 0, -TOKEN_PATCH)
+    for tile_width in (widest, *narrower):
+        scaled_height = max(1, round(height * tile_width / width))
+        tile_height = _tallest_tile(tile_width, long_edge, max_tokens)
+        tops = _tile_tops(scaled_height, tile_height)
+        if len(tops) > MANY_IMAGES:
+            # A request with this many images allows only MANY_IMAGES_MAX_SIDE per side.
+            edge = min(long_edge, MANY_IMAGES_MAX_SIDE)
+            if tile_width > edge:
+                continue
+            tile_height = _tallest_tile(tile_width, edge, max_tokens)
+            tops = _tile_tops(scaled_height, tile_height)
+        if len(tops) <= max_tiles:
+            return _TileLayout(tile_width, min(tile_height, scaled_height), scaled_height, tops)
+    raise StoredImageError(f"The stored image is too tall to show in {max_tiles} tiles.")
+
+
+def _tallest_tile(width: int, long_edge: int, max_tokens: int) -> int:
+    """Return the tallest tile of this width within the long edge and the token budget."""
+    rows = max_tokens // math.ceil(width / TOKEN_PATCH)
+    return min(long_edge, TOKEN_PATCH * rows)
+
+
+def _tile_tops(total: int, tile: int) -> list[int]:
+    """Return the tops of tiles covering total rows, overlapping by at least TILE_OVERLAP."""
+    if total <= tile:
+        return [0]
+    stride = max(1, tile - math.ceil(tile * TILE_OVERLAP))
+    count = 1 + math.ceil((total - tile) / stride)
+    # Spread the tiles evenly so the last ends exactly at the bottom, instead of
+    # leaving a sliver or a last tile that mostly repeats the one before.
+    span = total - tile
+    return [round(index * span / (count - 1)) for index in range(count)]
+
+
+def _block(img: Image.Image, source_rows: tuple[int, int]) -> ModelImage:
+    """Encode one block as PNG, or as JPEG when the PNG is over Claude's size limit."""
+    data, media_type = _save_png(img), "image/png"
+    for quality in (JPEG_QUALITY, *FALLBACK_JPEG_QUALITIES):
+        if len(data) <= CLAUDE_MAX_RAW_BYTES:
+            break
+        data, media_type = _save_jpeg(img, quality), "image/jpeg"
+    # Should never trigger: within the published tiers, even noise fits as a JPEG at 90.
+    if len(data) > CLAUDE_MAX_RAW_BYTES:
+        raise StoredImageError("An image block could not be made small enough to send.")
+    return ModelImage(data, media_type, img.width, img.height, source_rows)
 
 
 # --- wording --------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Tests for upload normalisation: real awkward files in, what Claude would see out.
+"""Tests for upload normalisation: real awkward files in, the image we store out.
 
 Every input is built here with Pillow (or raw bytes where Pillow will not write
 the file), and every test decodes the output and checks what a tutor would
@@ -243,7 +243,7 @@ def test_bomb_png_is_a_real_image_under_a_raised_cap() -> None:
     # Guards the test above: the bomb is refused for its size, not for being malformed.
     result = normalise_upload(_bomb_png(2_000, 2_000), max_pixels=5_000_000)
     out = _decoded(result)
-    assert out.size == (1568, 1568)
+    assert out.size == (2000, 2000)
     assert _pixel(out, (100, 100)) == BLACK
 
 
@@ -349,15 +349,18 @@ def test_file_just_over_the_limit_does_not_read_as_equal_to_it() -> None:
 
 
 @pytest.mark.parametrize(
-    ("size", "expected"),
-    [((3000, 2000), (1568, 1045)), ((2000, 3000), (1045, 1568))],
+    ("size", "short_edge", "expected"),
+    [
+        pytest.param((4000, 3000), images.STORED_SHORT_EDGE, (3435, 2576), id="default"),
+        pytest.param((1000, 1500), 500, (500, 750), id="portrait"),
+    ],
 )
-def test_large_screenshot_is_downscaled_keeping_its_aspect(
-    size: tuple[int, int], expected: tuple[int, int]
+def test_screenshot_beyond_the_short_edge_is_downscaled_keeping_its_aspect(
+    size: tuple[int, int], short_edge: int, expected: tuple[int, int]
 ) -> None:
     data = _encode(_screenshot(*size), "PNG")
 
-    result = normalise_upload(data)
+    result = normalise_upload(data, short_edge=short_edge)
     out = _decoded(result)
 
     assert out.size == expected
@@ -371,9 +374,31 @@ def test_small_image_is_not_upscaled() -> None:
     assert _decoded(result).size == (300, 200)
 
 
-def test_long_edge_can_be_chosen() -> None:
-    result = normalise_upload(_encode(_screenshot(1000, 500), "PNG"), long_edge=400)
+def test_short_edge_can_be_chosen() -> None:
+    result = normalise_upload(_encode(_screenshot(1000, 500), "PNG"), short_edge=200)
     assert _decoded(result).size == (400, 200)
+
+
+def test_tall_capture_is_stored_at_full_size() -> None:
+    # A long passage captured as one image: squashing it into 1568 px (209 x 1568)
+    # would make it unreadable; it is kept whole for model_images() to tile.
+    source = _screenshot(1200, 9000)
+    source.paste(RED, (0, 8960, 1200, 9000))  # marks the bottom rows
+    data = _encode(source, "PNG")
+
+    result = normalise_upload(data)
+    out = _decoded(result)
+
+    assert out.size == (1200, 9000)
+    assert result.media_type == "image/png"
+    assert out.tobytes() == source.tobytes()  # lossless: every text row as uploaded
+
+
+def test_image_over_the_stored_pixel_cap_is_downscaled_to_it() -> None:
+    # The default cap is 24 megapixels; a lower one keeps this test small.
+    result = normalise_upload(_encode(_screenshot(1200, 9000), "PNG"), stored_pixels=2_700_000)
+    out = _decoded(result)
+    assert out.size == (600, 4500)
 
 
 def _with_metadata(img: Image.Image, fmt: str) -> bytes:
@@ -415,21 +440,24 @@ def test_metadata_is_stripped(source: Image.Image, fmt: str, expected_media_type
     assert b"Jane Doe" not in result.data
 
 
-def test_large_noisy_photo_stays_under_claudes_limit_as_jpeg() -> None:
-    data = _encode(_noise(4000, 3000), "PNG", compress_level=1)
+def test_noisy_photo_is_stored_as_jpeg_at_full_size() -> None:
+    # Larger than the old 1568 px fit, which is no longer applied on upload.
+    data = _encode(_noise(1800, 1200), "PNG", compress_level=1)
 
-    result = normalise_upload(data, max_bytes=64 * 1024 * 1024)
+    result = normalise_upload(data)
     out = _decoded(result)
 
-    assert len(result.data) <= 3_750_000
+    # The PNG is about 6.5 MB; a JPEG at a third of that is the sensible choice.
+    assert len(result.data) <= images.STORED_MAX_BYTES
+    assert len(result.data) < len(data) / 2
     assert result.media_type == "image/jpeg"
     assert out.format == "JPEG"
-    assert out.size == (1568, 1176)
+    assert out.size == (1800, 1200)
 
 
-def test_output_over_the_target_is_shrunk_until_it_fits(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Lower the target so the fallback steps (lower quality, then smaller) run on a small input.
-    monkeypatch.setattr(images, "TARGET_BYTES", 150_000)
+def test_output_over_the_cap_is_shrunk_until_it_fits(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Lower the cap so the fallback steps (lower quality, then smaller) run on a small input.
+    monkeypatch.setattr(images, "STORED_MAX_BYTES", 150_000)
     data = _encode(_noise(1000, 750), "PNG", compress_level=1)
 
     result = normalise_upload(data)
@@ -441,11 +469,10 @@ def test_output_over_the_target_is_shrunk_until_it_fits(monkeypatch: pytest.Monk
     assert out.width / out.height == pytest.approx(4 / 3, rel=0.01)
 
 
-def test_output_that_cannot_fit_is_refused_rather_than_sent(
+def test_output_that_cannot_fit_is_refused_rather_than_stored(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(images, "TARGET_BYTES", 500)
-    monkeypatch.setattr(images, "CLAUDE_MAX_RAW_BYTES", 1_000)
+    monkeypatch.setattr(images, "STORED_MAX_BYTES", 500)
     data = _encode(_noise(600, 450), "PNG", compress_level=1)
 
     with pytest.raises(UploadError, match="could not be made small enough"):

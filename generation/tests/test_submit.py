@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def _png() -> bytes:
     buffer = io.BytesIO()
-    Image.new("RGBA", (2400, 1200), (0, 0, 0, 0)).save(buffer, "PNG")
+    Image.new("RGBA", (6000, 3000), (0, 0, 0, 0)).save(buffer, "PNG")
     return buffer.getvalue()
 
 
@@ -24,7 +24,9 @@ def test_a_screenshot_is_normalised_and_the_original_kept(django_capture_on_comm
     assert job.origin == "image" and job.status == "queued"
     assert job.upload.read() == _png()
     with Image.open(job.image) as image:
-        assert image.size == (1568, 784)
+        # Stored upright and flattened, at up to 2576 px on the short side: the extract
+        # stage fits or slices it for the model (generation.images.model_images).
+        assert image.size == (5152, 2576)
     task = ProcrastinateJob.objects.get(task_name="generation.run_job")
     assert task.args == {"job_id": job.pk} and job.__class__.objects.get().task_id == task.id
 
