@@ -1,17 +1,34 @@
-"""A local stand-in for the Claude Messages API: simulated replies for tests, demos and benchmarks.
+"""A local stand-in for the Claude Messages API: strict per-model rules, simulated replies.
 
 Nothing here is Claude: replies come from a responder (by default `content.respond`, built from
-the question bank), and faults and latency are injected on demand.
+the question bank), and faults and latency are injected on demand. Requests are checked
+against the simulator's own table of the published per-model rules (`rules.py`), so a
+request the real API would reject fails here too.
 """
 
 from __future__ import annotations
 
+from generation.simulator.rules import MODELS, ModelRules, Problem, request_problem
 from generation.simulator.server import (
     FAULT_KINDS,
     LATENCY_PROFILES,
+    TASK_KEYS,
     Fault,
     Responder,
     SimulatorServer,
 )
+from generation.simulator.thinking import thinking_tokens
 
-__all__ = ["FAULT_KINDS", "LATENCY_PROFILES", "Fault", "Responder", "SimulatorServer"]
+__all__ = [
+    "FAULT_KINDS",
+    "LATENCY_PROFILES",
+    "MODELS",
+    "TASK_KEYS",
+    "Fault",
+    "ModelRules",
+    "Problem",
+    "Responder",
+    "SimulatorServer",
+    "request_problem",
+    "thinking_tokens",
+]

@@ -1,4 +1,4 @@
-"""The Claude simulator's default responder: SAT-style tool inputs built from our own bank.
+"""The Claude simulator's default responder: SAT-style stage outputs built from our own bank.
 
 Nothing here is Claude. Extraction parses pasted text (or, for an image it cannot see,
 returns a bank question picked by the image's hash), generation fills parametrised
@@ -50,12 +50,12 @@ _memory: OrderedDict[str, str] = OrderedDict()
 _memory_lock = threading.Lock()
 
 
-def respond(tool_name: str, body: dict) -> dict:
-    """Return the tool input (a dict valid for the tool's schema) for this request body."""
+def respond(task: str, body: dict) -> dict:
+    """Return the output of a task ("extract", "generate", "solve") for this request body."""
     try:
-        handler, model = _HANDLERS[tool_name]
+        handler, model = _HANDLERS[task]
     except KeyError:
-        raise ValueError(f"the simulator has no responder for tool {tool_name!r}") from None
+        raise ValueError(f"the simulator has no responder for task {task!r}") from None
     output = handler(body)
     return model.model_validate(output).model_dump(mode="json")
 
@@ -79,7 +79,7 @@ def _user_messages_newest_first(body: dict) -> Iterator[dict]:
 def _tag(body: dict, name: str) -> str | None:
     """Return the inner text of <name>...</name> in the newest user message that has one.
 
-    A repair turn's newest user message holds only a tool_result, so the search walks
+    A repair turn's newest user message only says what was wrong, so the search walks
     back to the message that carried the request.
     """
     opening, closing = f"<{name}>", f"</{name}>"
@@ -103,14 +103,16 @@ def _image_data(body: dict) -> str | None:
 
 
 def _repairs(body: dict) -> int:
-    """Return how many times SATgen has sent a validation error back in this conversation."""
-    count = 0
-    for message in body.get("messages") or []:
-        if isinstance(message, dict) and message.get("role") == "user":
-            count += sum(
-                1 for b in _blocks(message) if b.get("type") == "tool_result" and b.get("is_error")
-            )
-    return count
+    """Return how many times SATgen has sent a reply back to be repaired in this conversation.
+
+    A repair turn replays the assistant's reply and adds a user message saying what was
+    wrong, so each assistant turn in the conversation is one repair.
+    """
+    return sum(
+        1
+        for message in body.get("messages") or []
+        if isinstance(message, dict) and message.get("role") == "assistant"
+    )
 
 
 def _json_tag(body: dict, name: str) -> Any:
@@ -148,7 +150,7 @@ def _approved() -> Any:
     return Question.objects.filter(status=Question.Status.APPROVED)
 
 
-# --- record_extraction ---------------------------------------------------------------------------
+# --- extract ------------------------------------------------------------------------------------
 
 
 CHOICE_LINE = re.compile(r"^\s*(?:\(([A-Da-d])\)|([A-Da-d])\s*[).:])\s*(.+?)\s*$")
@@ -172,7 +174,7 @@ WORD = re.compile(r"[a-z]+|\d+")
 LATEX_COMMAND = re.compile(r"\\[a-zA-Z]+")
 
 
-def _record_extraction(body: dict) -> dict:
+def _extract(body: dict) -> dict:
     image = _image_data(body)
     if image is not None:
         return _extract_from_image(image)
@@ -458,13 +460,13 @@ def _classify(section: str, stem: str, passage: str) -> tuple[str, str, float]:
     return skill, difficulty, round(0.6 + 0.3 * min(1.0, score / 0.5), 2)
 
 
-# --- record_question ------------------------------------------------------------------------------
+# --- generate ------------------------------------------------------------------------------------
 
 
-def _record_question(body: dict) -> dict:
+def _generate(body: dict) -> dict:
     request = _json_tag(body, "request")
     if not isinstance(request, dict):
-        raise ValueError("record_question needs a <request> with the question's taxonomy")
+        raise ValueError("generate needs a <request> with the question's taxonomy")
     skill = _valid_skill(request)
     difficulty = request.get("difficulty")
     if difficulty not in Difficulty.values:
@@ -505,7 +507,7 @@ def _valid_skill(request: dict) -> str:
     return DEFAULT_SKILL.get(section, DEFAULT_SKILL[Section.MATH.value]).value
 
 
-# --- memory and record_solution --------------------------------------------------------------
+# --- memory and solve ---------------------------------------------------------------------------
 
 
 def _norm(text: object) -> str:
@@ -545,7 +547,7 @@ def _bank_key(question: dict) -> str | None:
     return _with_db(find, None) if stem else None
 
 
-def _record_solution(body: dict) -> dict:
+def _solve(body: dict) -> dict:
     question = _json_tag(body, "question")
     if not isinstance(question, dict):
         question = {}
@@ -568,9 +570,9 @@ def _record_solution(body: dict) -> dict:
 
 
 _HANDLERS: dict[str, tuple[Callable[[dict], dict], type[BaseModel]]] = {
-    "record_extraction": (_record_extraction, Extraction),
-    "record_question": (_record_question, DraftQuestion),
-    "record_solution": (_record_solution, BlindSolution),
+    "extract": (_extract, Extraction),
+    "generate": (_generate, DraftQuestion),
+    "solve": (_solve, BlindSolution),
 }
 
 __all__ = ["fingerprint", "respond"]

@@ -1,87 +1,84 @@
-"""Serve the Anthropic Messages API locally with simulated replies, faults and latency.
+"""Serve the Anthropic Messages API locally: strict per-model rules, simulated replies.
 
-Replies come from a responder (default: `generation.simulator.content.respond`), never from
-Claude. Faults and latency are set in-process (`add_fault`, `script`, `set_latency`) or over
-HTTP (`/_sim/...`) by a test driving another process.
+Every request goes through the simulator's own rules table (`rules.py`): a request the
+published API rejects is rejected here with the same status and, where published, the same
+message. Replies come from a responder (default: `generation.simulator.content.respond`),
+never from Claude. Faults, scripts and latency are set per task ("extract", "generate",
+"solve", "*") in-process (`add_fault`, `script`, `set_latency`) or over HTTP (`/_sim/...`)
+by a test driving another process.
 """
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import json
 import logging
-import math
 import random
-import socket
 import threading
 import time
 import uuid
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
 
 from generation.simulator import replies
-from generation.simulator.tokens import PromptCache, output_tokens
+from generation.simulator.batches import Batches
+from generation.simulator.controls import (
+    ERROR_FAULTS,
+    FAULT_KINDS,
+    LATENCY_PROFILES,
+    TASK_KEYS,
+    Fault,
+    check_task,
+)
+from generation.simulator.handler import SimulatorHTTPServer, task_or_none
+from generation.simulator.outputs import (
+    answer_schema,
+    break_constraint,
+    forced_tool_definition,
+    minimal_instance,
+    ordered,
+    task_of,
+)
+from generation.simulator.rules import (
+    MODELS,
+    Problem,
+    forced_tool,
+    request_problem,
+    thinking_display,
+    thinks,
+)
+from generation.simulator.thinking import DEFAULT_SIGNING_KEY, Signer, summary, thinking_tokens
+from generation.simulator.tokens import (
+    CHARS_PER_TOKEN,
+    CachePlan,
+    PromptCache,
+    output_tokens,
+)
 
 logger = logging.getLogger(__name__)
 
 Responder = Callable[[str, dict], dict]
 Status = int | str | None
+# Re-exported: the controls belong to the server's public API.
+__all__ = [
+    "FAULT_KINDS",
+    "LATENCY_PROFILES",
+    "TASK_KEYS",
+    "Fault",
+    "Responder",
+    "SimulatorServer",
+]
 
-LATENCY_PROFILES: dict[str, dict[str, float]] = {
-    # The old system's vision / generate / classify timings, for like-for-like benchmarks.
-    "old-system": {"record_extraction": 2.3, "record_question": 3.1, "record_solution": 0.8},
-    "none": {},
-}
-# Faults answered with an error status: (HTTP status, error type, message).
-ERROR_FAULTS: dict[str, tuple[int, str, str]] = {
-    "rate_limit": (429, "rate_limit_error", "Simulated rate limit: too many requests."),
-    "overloaded": (529, "overloaded_error", "Simulated overload: the API is overloaded."),
-    "server_error": (500, "api_error", "Simulated internal server error."),
-}
-FAULT_KINDS: tuple[str, ...] = (
-    *ERROR_FAULTS,
-    "connection_drop",
-    "timeout",
-    "truncated_stream",
-    "stream_error",
-    "max_tokens",
-    "refusal",
-    "invalid_output",
-)
-DEFAULT_TIMEOUT_DELAY = 30.0
+DEFAULT_BATCH_DELAY = 0.2
 POLL_INTERVAL = 0.05  # how fast stop() is noticed by the serving loop
 
 
-@dataclass
-class Fault:
-    """A fault to inject into the next `count` requests for `tool` ("*": any tool)."""
-
-    kind: str
-    tool: str = "*"
-    count: int = 1
-    retry_after: float = 0.0
-    delay: float = 0.0
-
-    def matches(self, tool: str) -> bool:
-        return self.count > 0 and self.tool in ("*", tool)
-
-    def pause(self) -> float:
-        """Return how long to wait before acting (a timeout waits 30 s unless told)."""
-        if self.kind == "timeout" and self.delay <= 0:
-            return DEFAULT_TIMEOUT_DELAY
-        return self.delay
-
-
-def default_responder(tool: str, body: dict) -> dict:
+def default_responder(task: str, body: dict) -> dict:
     """Answer with the shared content responder (imported late: it loads the question bank)."""
     from generation.simulator import content
 
-    return content.respond(tool, body)
+    return content.respond(task, body)
 
 
 class SimulatorServer:
@@ -95,25 +92,33 @@ class SimulatorServer:
         responder: Responder | None = None,
         latency: dict[str, float] | None = None,
         seed: int = 0,
-        cache_min_tokens: int = 0,
         on_request: Callable[[dict], None] | None = None,
+        batch_delay: float = DEFAULT_BATCH_DELAY,
+        record_bodies: bool = False,
+        signing_key: bytes = DEFAULT_SIGNING_KEY,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.host = host
         self.port = port
         self.on_request = on_request
+        self.record_bodies = record_bodies
         self._responder = responder or default_responder
         self._latency: dict[str, float] = {}
+        self._batch_delay = 0.0
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
         self._scripts: dict[str, deque[dict]] = {}
         self._log: list[dict] = []
-        self._cache = PromptCache(min_tokens=cache_min_tokens)
+        self._cache = PromptCache(clock=clock)
+        self._signer = Signer(signing_key)
+        self.batches = Batches(self)
         self._stopping = threading.Event()
-        self._httpd: _HTTPServer | None = None
+        self._httpd: SimulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._url: str | None = None
         self.set_latency(latency or {})
+        self.batch_delay = batch_delay
 
     # --- lifecycle -----------------------------------------------------------------
 
@@ -123,6 +128,10 @@ class SimulatorServer:
         if self._url is None:
             raise RuntimeError("the simulator is not started")
         return self._url
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
 
     def start(self) -> SimulatorServer:
         """Serve in a background thread and return self."""
@@ -156,18 +165,18 @@ class SimulatorServer:
             self._thread.join(timeout=5)
             self._thread = None
 
-    def _serve(self, httpd: _HTTPServer) -> None:
+    def _serve(self, httpd: SimulatorHTTPServer) -> None:
         try:
             httpd.serve_forever(poll_interval=POLL_INTERVAL)
         finally:
             self._stopping.set()  # wake handlers still sleeping
             httpd.server_close()
 
-    def _bind(self) -> _HTTPServer:
+    def _bind(self) -> SimulatorHTTPServer:
         if self._httpd is not None:
             raise RuntimeError("the simulator is already started")
         self._stopping.clear()
-        self._httpd = _HTTPServer((self.host, self.port), self)
+        self._httpd = SimulatorHTTPServer((self.host, self.port), self)
         self._url = f"http://{self.host}:{self._httpd.server_port}"
         return self._httpd
 
@@ -177,34 +186,52 @@ class SimulatorServer:
         self,
         kind: str,
         *,
-        tool: str = "*",
+        task: str = "*",
         count: int = 1,
         retry_after: float = 0.0,
         delay: float = 0.0,
     ) -> None:
-        """Fail the next `count` requests for `tool` with `kind`; faults apply in order added."""
+        """Fail the next `count` requests for `task` with `kind`; faults apply in order added."""
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault {kind!r}; expected one of {', '.join(FAULT_KINDS)}")
+        check_task(task)
         if not isinstance(count, int) or count < 1:
             raise ValueError("count must be a positive integer")
         if retry_after < 0 or delay < 0:
             raise ValueError("retry_after and delay must not be negative")
         with self._lock:
-            self._faults.append(Fault(kind, str(tool), count, float(retry_after), float(delay)))
+            self._faults.append(Fault(kind, task, count, float(retry_after), float(delay)))
 
-    def script(self, tool: str, *inputs: dict) -> None:
-        """Queue exact tool inputs to return next for `tool`, first in first out."""
-        if not all(isinstance(item, dict) for item in inputs):
-            raise ValueError("scripted tool inputs must be JSON objects")
+    def script(self, task: str, *outputs: dict) -> None:
+        """Queue exact outputs (JSON objects) to answer next for `task`, first in first out."""
+        check_task(task, wildcard=False)
+        if not all(isinstance(item, dict) for item in outputs):
+            raise ValueError("scripted outputs must be JSON objects")
         with self._lock:
-            self._scripts.setdefault(tool, deque()).extend(copy.deepcopy(list(inputs)))
+            self._scripts.setdefault(task, deque()).extend(copy.deepcopy(list(outputs)))
 
     def set_latency(self, latency: dict[str, float]) -> None:
-        """Set the seconds to wait before answering, per tool name ("*": any other tool)."""
-        if not all(isinstance(v, int | float) and v >= 0 for v in latency.values()):
+        """Set the seconds each task's reply takes ("*": any other request)."""
+        for task in latency:
+            check_task(task)
+        if not all(
+            isinstance(v, int | float) and not isinstance(v, bool) and v >= 0
+            for v in latency.values()
+        ):
             raise ValueError("latency values must be non-negative numbers of seconds")
         with self._lock:
-            self._latency = {str(tool): float(seconds) for tool, seconds in latency.items()}
+            self._latency = {task: float(seconds) for task, seconds in latency.items()}
+
+    @property
+    def batch_delay(self) -> float:
+        """Seconds a message batch stays in progress before it is processed and ends."""
+        return self._batch_delay
+
+    @batch_delay.setter
+    def batch_delay(self, seconds: float) -> None:
+        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
+            raise ValueError("batch_delay must be a non-negative number of seconds")
+        self._batch_delay = float(seconds)
 
     def requests(self) -> list[dict]:
         """Return a copy of the request log, oldest first (status None while in flight)."""
@@ -212,14 +239,15 @@ class SimulatorServer:
             return copy.deepcopy(self._log)
 
     def reset(self) -> None:
-        """Clear faults, scripted inputs, the request log and the prompt cache."""
+        """Clear faults, scripted outputs, the request log, the prompt cache and batches."""
         with self._lock:
             self._faults.clear()
             self._scripts.clear()
             self._log.clear()
         self._cache.clear()
+        self.batches.clear()
 
-    # --- used by the request handler ------------------------------------------------
+    # --- answering ------------------------------------------------------------------
 
     def new_id(self, prefix: str) -> str:
         # Random, not seeded: ids must stay unique across restarts (callers may store them).
@@ -240,63 +268,211 @@ class SimulatorServer:
         if seconds > 0:
             self._stopping.wait(seconds)
 
-    def latency_for(self, tool: str) -> float:
+    def latency_for(self, task: str | None) -> float:
         with self._lock:
-            return self._latency.get(tool, self._latency.get("*", 0.0))
+            return self._latency.get(task or "*", self._latency.get("*", 0.0))
 
-    def take_fault(self, tool: str) -> Fault | None:
-        """Consume one count of the first fault matching `tool`."""
+    def admit(self, body: Any, betas: frozenset[str] = frozenset()) -> tuple[Problem | None, Any]:
+        """Apply the rules and check replayed thinking; return (the error or None, the body).
+
+        The body returned has thinking blocks the model cannot read (signed for another
+        model) dropped, as the API drops them.
+        """
+        problem = request_problem(body, betas=betas)
+        if problem is not None:
+            return problem, body
+        return self._signer.check(body)
+
+    def take_fault(self, task: str | None) -> Fault | None:
+        """Consume one count of the first fault matching `task`."""
         with self._lock:
             for fault in self._faults:
-                if fault.matches(tool):
+                if fault.matches(task):
                     fault.count -= 1
                     if fault.count == 0:
                         self._faults.remove(fault)
                     return copy.copy(fault)
         return None
 
-    def build_reply(self, body: dict, tool: str, fault: str | None) -> replies.Reply:
+    def plan_cache(self, body: dict) -> CachePlan:
+        """Look the request up in the prompt cache, as it arrives."""
+        return self._cache.plan(body, MODELS[body["model"]])
+
+    def commit_cache(self, plan: CachePlan) -> None:
+        """Make what a request wrote readable: its response has begun."""
+        self._cache.commit(plan)
+
+    def build_reply(
+        self,
+        body: dict,
+        task: str | None,
+        fault: str | None,
+        input_usage: dict[str, Any],
+        *,
+        service_tier: str = "standard",
+    ) -> replies.Reply:
         """Build the reply to a valid request, shaped by a reply-level fault if any."""
         model = body["model"]
         message_id = self.new_id("msg_sim_")
-        usage = self._cache.usage(body)
+        usage: dict[str, Any] = {**input_usage, "service_tier": service_tier}
         if fault == "refusal":
             usage["output_tokens"] = output_tokens(replies.REFUSAL_TEXT)
-            return replies.refusal_reply(message_id, model, usage)
-        # Only a clean reply uses up a scripted input: a faulty one leaves it for the retry.
-        tool_input = self._next_input(tool, body, consume=fault is None)
-        tool_id = self.new_id("toolu_sim_")
-        if fault == "max_tokens":
-            return replies.max_tokens_reply(
-                message_id, model, tool_id, tool, tool_input, usage, body["max_tokens"]
+            usage["output_tokens_details"] = {"thinking_tokens": 0}
+            return replies.Reply(
+                message_id,
+                model,
+                content=[{"type": "text", "text": replies.REFUSAL_TEXT}],
+                stop_reason="refusal",
+                usage=usage,
+                stop_details=replies.refusal_stop_details(),
             )
-        if fault == "invalid_output":
-            tool_input = replies.break_schema(tool_input, replies.tool_schema(body, tool))
-        usage["output_tokens"] = output_tokens(tool_input)
-        return replies.tool_use_reply(message_id, model, tool_id, tool, tool_input, usage)
+        schema = answer_schema(body)
+        output: dict | None = None
+        if schema is not None:
+            # Only a clean reply uses up a scripted output: a faulty one leaves it for the retry.
+            output = self._next_output(task, body, schema, consume=fault is None)
+            if fault == "invalid_output":
+                output, _ = break_constraint(output, schema)
+            output = ordered(output, schema)
+        if forced_tool(body):
+            return self._tool_reply(body, message_id, output or {}, fault, usage)
+        text = json.dumps(output, ensure_ascii=False) if output is not None else replies.TEXT_REPLY
+        return self._text_reply(body, message_id, text, fault, usage)
 
-    def _next_input(self, tool: str, body: dict, *, consume: bool) -> dict:
+    def _text_reply(
+        self, body: dict, message_id: str, text: str, fault: str | None, usage: dict[str, Any]
+    ) -> replies.Reply:
+        limit = body["max_tokens"]
+        thinking = thinking_tokens(body)
+        answer = output_tokens(text)
+        content: list[dict] = []
+        if thinks(body):
+            shown = summary(body) if thinking_display(body) == "summarized" else ""
+            signature = self._signer.sign(body, shown)
+            content.append({"type": "thinking", "thinking": shown, "signature": signature})
+        if thinking + answer <= limit and fault != "max_tokens":
+            content.append({"type": "text", "text": text})
+            stop, spent = "end_turn", thinking + answer
+        else:
+            if thinking + answer <= limit:
+                # The max_tokens fault: the reply ran out of room halfway through the answer
+                # (its thinking ran longer than usual).
+                kept = max(1, len(text) // 2)
+                if thinking:
+                    thinking = limit - output_tokens(text[:kept])
+            else:
+                thinking = min(thinking, limit)
+                kept = min(len(text), (limit - thinking) * CHARS_PER_TOKEN)
+            if kept > 0:
+                content.append({"type": "text", "text": text[:kept]})
+            stop, spent = "max_tokens", limit
+        usage["output_tokens"] = spent
+        usage["output_tokens_details"] = {"thinking_tokens": thinking}
+        return replies.Reply(message_id, body["model"], content, stop, usage)
+
+    def _tool_reply(
+        self, body: dict, message_id: str, tool_input: dict, fault: str | None, usage: dict
+    ) -> replies.Reply:
+        """Answer a forced tool call (accepted on Haiku 5.5 and Sonnet 5): no thinking (H55M)."""
+        tool = forced_tool_definition(body) or {"name": "tool"}
+        block = {
+            "type": "tool_use",
+            "id": self.new_id("toolu_sim_"),
+            "name": tool["name"],
+            "input": tool_input,
+        }
+        usage["output_tokens_details"] = {"thinking_tokens": 0}
+        if fault != "max_tokens":
+            usage["output_tokens"] = output_tokens(tool_input)
+            return replies.Reply(message_id, body["model"], [block], "tool_use", usage)
+        text = json.dumps(tool_input, ensure_ascii=False)
+        # A cut JSON string cannot be parsed, so the non-streaming body keeps the first half of
+        # the fields; the SDK's stream accumulator parses the cut JSON itself (partial mode).
+        items = list(tool_input.items())
+        block["input"] = dict(items[: len(items) // 2])
+        usage["output_tokens"] = body["max_tokens"]
+        return replies.Reply(
+            message_id,
+            body["model"],
+            [block],
+            "max_tokens",
+            usage,
+            partial_json={0: text[: max(1, len(text) // 2)]},
+        )
+
+    def _next_output(self, task: str | None, body: dict, schema: dict, *, consume: bool) -> dict:
+        if task is None:
+            value = minimal_instance(schema)
+            return value if isinstance(value, dict) else {}
         with self._lock:
-            queue = self._scripts.get(tool)
+            queue = self._scripts.get(task)
             if queue:
                 return copy.deepcopy(queue.popleft() if consume else queue[0])
-        tool_input = self._responder(tool, body)
-        if not isinstance(tool_input, dict):
-            raise TypeError(f"the responder returned {type(tool_input).__name__}, not a dict")
-        return tool_input
+        output = self._responder(task, body)
+        if not isinstance(output, dict):
+            raise TypeError(f"the responder returned {type(output).__name__}, not a dict")
+        return output
 
-    def log_start(self, request_id: str) -> dict:
+    def answer_batch_request(
+        self, params: dict, *, batch_id: str, custom_id: str, betas: frozenset[str]
+    ) -> dict:
+        """Answer one request of a message batch; return its `result` object."""
+        entry = self.log_start(self.new_id("req_sim_"), batch=batch_id, custom_id=custom_id)
+        self.log_update(entry, stream=False, model=params.get("model"))
+        if self.record_bodies:
+            self.log_update(entry, body=copy.deepcopy(params))
+
+        def errored(status: int, error_type: str, message: str) -> dict:
+            self.log_update(entry, error=message)
+            self.log_finish(entry, status)
+            error = {"type": "error", "error": {"type": error_type, "message": message}}
+            return {"type": "errored", "error": error}
+
+        if params.get("stream"):
+            return errored(400, "invalid_request_error", "stream: Message Batches do not stream.")
+        problem, body = self.admit(params, betas)
+        self.log_update(entry, task=task_or_none(params))
+        if problem is not None:
+            return errored(problem.status, problem.type, problem.message)
+        task = task_of(body)
+        fault = self.take_fault(task)
+        kind = fault.kind if fault else None
+        self.log_update(entry, fault=kind)
+        if kind in ERROR_FAULTS:
+            status, error_type, message = ERROR_FAULTS[kind]
+            return errored(status, error_type, message)
+        if kind in ("connection_drop", "timeout", "truncated_stream"):
+            return errored(500, "api_error", f"Simulated failure ({kind}) processing the request.")
+        if kind == "stream_error":
+            return errored(529, "overloaded_error", "Simulated overload mid-reply.")
+        plan = self.plan_cache(body)
+        reply = self.build_reply(body, task, kind, plan.usage, service_tier="batch")
+        self.commit_cache(plan)
+        self.log_reply(entry, reply)
+        self.log_finish(entry, 200)
+        return {"type": "succeeded", "message": reply.message()}
+
+    # --- the request log ----------------------------------------------------------------
+
+    def log_start(self, request_id: str, **fields: Any) -> dict:
         entry: dict[str, Any] = {
             "id": request_id,
-            "tool": None,
+            "task": None,
             "model": None,
             "stream": None,
+            "batch": None,
             "status": None,
+            "error": None,
             "fault": None,
+            "stop_reason": None,
             "input_tokens": None,
             "output_tokens": None,
+            "thinking_tokens": None,
+            "cache_creation_input_tokens": None,
+            "cache_read_input_tokens": None,
             "started_at": time.time(),
             "duration": None,
+            **fields,
         }
         with self._lock:
             self._log.append(entry)
@@ -305,6 +481,18 @@ class SimulatorServer:
     def log_update(self, entry: dict, **fields: Any) -> None:
         with self._lock:
             entry.update(fields)
+
+    def log_reply(self, entry: dict, reply: replies.Reply) -> None:
+        usage = reply.usage
+        self.log_update(
+            entry,
+            stop_reason=reply.stop_reason,
+            input_tokens=usage["input_tokens"],
+            output_tokens=usage["output_tokens"],
+            thinking_tokens=reply.thinking_tokens,
+            cache_creation_input_tokens=usage["cache_creation_input_tokens"],
+            cache_read_input_tokens=usage["cache_read_input_tokens"],
+        )
 
     def log_status(self, entry: dict, status: Status) -> dict:
         """Record a request's status and its duration so far; return a copy of the entry."""
@@ -317,264 +505,3 @@ class SimulatorServer:
         finished = self.log_status(entry, status)
         if self.on_request is not None:
             self.on_request(finished)
-
-
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    # Handlers may sleep for a timeout fault: stop() must not wait for them.
-    block_on_close = False
-    request_queue_size = 128  # benchmarks open many connections at once
-
-    def __init__(self, address: tuple[str, int], simulator: SimulatorServer) -> None:
-        self.simulator = simulator
-        super().__init__(address, _Handler)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client that hangs up mid-reply (timeouts, cancelled streams) is routine here.
-        logger.debug("simulator connection from %s ended with an error", client_address)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "ClaudeSimulator/1.0"
-    server: _HTTPServer
-    _entry: dict | None = None  # the request log entry of the Messages call being answered
-    _status: Status = None
-
-    def log_message(self, format: str, *args: Any) -> None:
-        logger.debug("simulator: " + format, *args)
-
-    # --- routing ---------------------------------------------------------------------
-
-    def do_GET(self) -> None:
-        self._entry, self._status = None, None
-        path = urlsplit(self.path).path
-        if path == "/_sim/requests":
-            self._send_json(200, self.server.simulator.requests())
-        elif path == "/_sim/health":
-            self._send_json(200, {"ok": True, "simulator": True})
-        else:
-            self._reject(404, "not_found_error", f"Not found: {path}")
-
-    def do_POST(self) -> None:
-        self._entry, self._status = None, None
-        raw = self._read_body()
-        path = urlsplit(self.path).path
-        if path == "/v1/messages":
-            self._messages(raw)
-        elif path.startswith("/_sim/"):
-            self._control(path, raw)
-        else:
-            self._reject(404, "not_found_error", f"Not found: {path}")
-
-    def _read_body(self) -> bytes:
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            return self._read_chunked()
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
-
-    def _read_chunked(self) -> bytes:
-        body = bytearray()
-        while True:
-            size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-            if size == 0:
-                while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                    pass  # skip trailers
-                return bytes(body)
-            body += self.rfile.read(size)
-            self.rfile.readline()
-
-    # --- the Messages API ------------------------------------------------------------
-
-    def _messages(self, raw: bytes) -> None:
-        simulator = self.server.simulator
-        request_id = simulator.new_id("req_sim_")
-        entry = self._entry = simulator.log_start(request_id)
-        try:
-            self._answer(raw, request_id, entry)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True  # the client gave up (e.g. its timeout fired)
-        except Exception as exc:
-            logger.exception("the Claude simulator failed to answer")
-            if self._status is None:
-                # x-should-retry: false, as retrying the simulator's own bug cannot help.
-                self._send_error(
-                    500, "api_error", f"Simulator failure: {exc}", request_id, retry=False
-                )
-        simulator.log_finish(entry, self._status)
-        self._entry = None
-
-    def _answer(self, raw: bytes, request_id: str, entry: dict) -> None:
-        simulator = self.server.simulator
-        body, problem = self._parse(raw)
-        if problem is not None:
-            status, error_type, message = problem
-            self._send_error(status, error_type, message, request_id)
-            return
-        tool = body["tool_choice"]["name"]
-        simulator.log_update(entry, tool=tool, model=body["model"], stream=bool(body.get("stream")))
-        fault = simulator.take_fault(tool)
-        if fault is not None:
-            simulator.log_update(entry, fault=fault.kind)
-            simulator.sleep(fault.pause())
-        if fault is not None and fault.kind in ERROR_FAULTS:
-            self._send_fault(fault, request_id)
-            return
-        if fault is not None and fault.kind == "connection_drop":
-            self._drop()
-            return
-        simulator.sleep(simulator.latency_for(tool))
-        reply = simulator.build_reply(body, tool, fault.kind if fault else None)
-        simulator.log_update(
-            entry,
-            input_tokens=reply.usage["input_tokens"],
-            output_tokens=reply.usage["output_tokens"],
-        )
-        kind = fault.kind if fault else None
-        # stream_error cuts a reply with an error event; without streaming it is a dropped body.
-        truncated = kind == "truncated_stream" or (
-            kind == "stream_error" and not body.get("stream")
-        )
-        if body.get("stream"):
-            self._send_stream(reply, request_id, truncated=truncated, error=kind == "stream_error")
-        else:
-            self._send_message(reply, request_id, truncated=truncated)
-
-    def _parse(self, raw: bytes) -> tuple[Any, tuple[int, str, str] | None]:
-        """Return (body, None) or (None, (status, error type, message))."""
-        if not self._has_auth():
-            message = "Missing credentials: send x-api-key or Authorization: Bearer."
-            return None, (401, "authentication_error", message)
-        if not self.headers.get("anthropic-version"):
-            return None, (400, "invalid_request_error", "anthropic-version: header is required")
-        try:
-            body = json.loads(raw)
-        except ValueError as exc:
-            return None, (
-                400,
-                "invalid_request_error",
-                f"The request body is not valid JSON: {exc}",
-            )
-        problem = replies.request_problem(body)
-        if problem is not None:
-            return None, (400, "invalid_request_error", problem)
-        return body, None
-
-    def _has_auth(self) -> bool:
-        bearer = self.headers.get("Authorization", "")
-        return bool(self.headers.get("x-api-key")) or (
-            bearer.startswith("Bearer ") and bool(bearer[7:].strip())
-        )
-
-    # --- control API -------------------------------------------------------------------
-
-    def _control(self, path: str, raw: bytes) -> None:
-        simulator = self.server.simulator
-        try:
-            data = json.loads(raw) if raw.strip() else {}
-            if not isinstance(data, dict):
-                raise ValueError("the control API takes a JSON object")
-            if path == "/_sim/faults":
-                simulator.add_fault(**data)
-            elif path == "/_sim/script":
-                simulator.script(data["tool"], *data["inputs"])
-            elif path == "/_sim/latency":
-                profile = data.get("profile")
-                simulator.set_latency(LATENCY_PROFILES[profile] if profile else data)
-            elif path == "/_sim/reset":
-                simulator.reset()
-            else:
-                self._reject(404, "not_found_error", f"Not found: {path}")
-                return
-        except (KeyError, TypeError, ValueError) as exc:
-            self._reject(400, "invalid_request_error", f"{path}: {exc!r}")
-            return
-        self._send_json(200, {"ok": True})
-
-    # --- writing -----------------------------------------------------------------------
-
-    def _send_json(self, status: int, data: Any, headers: dict[str, str] | None = None) -> None:
-        payload = json.dumps(data, ensure_ascii=False).encode()
-        self._mark(status)
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def _send_error(
-        self, status: int, error_type: str, message: str, request_id: str, *, retry: bool = True
-    ) -> None:
-        headers = {"request-id": request_id}
-        if not retry:
-            headers["x-should-retry"] = "false"
-        self._send_json(status, replies.error_body(error_type, message, request_id), headers)
-
-    def _reject(self, status: int, error_type: str, message: str) -> None:
-        """Answer a request outside the Messages API with an error."""
-        self._send_error(status, error_type, message, self.server.simulator.new_id("req_sim_"))
-
-    def _send_fault(self, fault: Fault, request_id: str) -> None:
-        status, error_type, message = ERROR_FAULTS[fault.kind]
-        headers = {"request-id": request_id}
-        if fault.kind in ("rate_limit", "overloaded"):
-            # retry-after is whole seconds by the HTTP spec; the SDK prefers the precise -ms one.
-            headers["retry-after"] = str(math.ceil(fault.retry_after))
-            headers["retry-after-ms"] = str(round(fault.retry_after * 1000))
-        self._send_json(status, replies.error_body(error_type, message, request_id), headers)
-
-    def _send_message(self, reply: replies.Reply, request_id: str, *, truncated: bool) -> None:
-        if not truncated:
-            self._send_json(200, reply.message(), {"request-id": request_id})
-            return
-        payload = json.dumps(reply.message(), ensure_ascii=False).encode()
-        self._mark(200)
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))  # promise more than is sent
-        self.send_header("request-id", request_id)
-        self.end_headers()
-        self.wfile.write(payload[: len(payload) // 2])
-        self._drop()
-
-    def _send_stream(
-        self, reply: replies.Reply, request_id: str, *, truncated: bool, error: bool = False
-    ) -> None:
-        events = replies.stream_events(reply, self.server.simulator.split)
-        if truncated:
-            events = replies.cut_short(events)
-        if error:
-            # The API can report an overload after HTTP 200, as an error event mid-stream.
-            overloaded = {"type": "overloaded_error", "message": "Simulated overload mid-reply."}
-            events = [*replies.cut_short(events), ("error", {"type": "error", "error": overloaded})]
-        self._mark(200)
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
-        self.send_header("Cache-Control", "no-cache")
-        # Chunked, so that a cut stream is an incomplete body (an error), not a clean EOF.
-        self.send_header("Transfer-Encoding", "chunked")
-        self.send_header("request-id", request_id)
-        self.end_headers()
-        for name, data in events:
-            chunk = replies.encode_event(name, data)
-            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-        if truncated:
-            self._drop()
-            return
-        self.wfile.write(b"0\r\n\r\n")
-
-    def _mark(self, status: Status) -> None:
-        """Record the reply's status before sending it, so the log is current once it arrives."""
-        self._status = status
-        if self._entry is not None:
-            self.server.simulator.log_status(self._entry, status)
-
-    def _drop(self) -> None:
-        """Close the connection at once, mid-reply or before any reply."""
-        if self._status is None:
-            self._mark("dropped")
-        self.close_connection = True
-        with contextlib.suppress(OSError):  # the client may have hung up already
-            self.connection.shutdown(socket.SHUT_RDWR)

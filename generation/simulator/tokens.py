@@ -1,4 +1,11 @@
-"""Estimate token usage and model the prompt cache for the Claude simulator."""
+"""Estimate token usage and model the prompt cache the way the API documents it.
+
+Token counts are estimates (text ~4 characters a token, images by 28-px patches per model
+tier). The cache follows https://platform.claude.com/docs/en/build-with-claude/prompt-caching:
+breakpoints in tools, system and message blocks, prefix order tools -> system -> messages,
+a per-model minimum, 5m / 1h lifetimes refreshed on a hit, and entries readable only once
+the response that wrote them has begun.
+"""
 
 from __future__ import annotations
 
@@ -7,31 +14,41 @@ import binascii
 import hashlib
 import json
 import math
-import struct
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
+from generation.simulator.images import image_tokens as tier_image_tokens
+from generation.simulator.images import raw_image_size
+from generation.simulator.rules import (
+    MODELS,
+    ModelRules,
+    blocks_of,
+    effort_of,
+    thinking_type,
+)
+
 CHARS_PER_TOKEN = 4
-# The API downscales images past these limits, so bigger images cost no more.
-IMAGE_LONG_EDGE = 1568
-IMAGE_MAX_PIXELS = 1_150_000
-CACHE_TTLS = {"5m": 300.0, "1h": 3600.0}
-# JPEG start-of-frame markers, which carry the image size (C4, C8 and CC are not frames).
-JPEG_FRAME_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+CACHE_TTL_SECONDS = {"5m": 300.0, "1h": 3600.0}
+# PC: "each breakpoint looks back ~20 content blocks" for an earlier cached prefix.
+CACHE_LOOKBACK_BLOCKS = 20
+MAX_CACHE_ENTRIES = 50_000
+DEFAULT_RULES = MODELS["claude-sonnet-5-5"]
 
 
-def estimate_tokens(value: Any) -> int:
-    """Estimate the tokens of a JSON value: ~4 characters a token, images by pixel count."""
+def estimate_tokens(value: Any, rules: ModelRules = DEFAULT_RULES) -> int:
+    """Estimate the tokens of a JSON value: ~4 characters a token, images by the model's tier."""
     images: list[dict] = []
     text = json.dumps(_without_images(value, images), ensure_ascii=False)
-    return math.ceil(len(text) / CHARS_PER_TOKEN) + sum(image_tokens(src) for src in images)
+    return math.ceil(len(text) / CHARS_PER_TOKEN) + sum(image_tokens(src, rules) for src in images)
 
 
 def output_tokens(value: Any) -> int:
-    """Estimate the tokens the model wrote to produce `value` (at least 1)."""
-    return max(1, math.ceil(len(json.dumps(value, ensure_ascii=False)) / CHARS_PER_TOKEN))
+    """Estimate the tokens the model wrote to produce `value` (a str as is, else its JSON)."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return max(1, math.ceil(len(text) / CHARS_PER_TOKEN))
 
 
 def _without_images(value: Any, found: list[dict]) -> Any:
@@ -46,119 +63,217 @@ def _without_images(value: Any, found: list[dict]) -> Any:
     return value
 
 
-def image_tokens(source: dict) -> int:
-    """Estimate an image's tokens: width*height/750 after the API's downscaling."""
+def image_tokens(source: dict, rules: ModelRules = DEFAULT_RULES) -> int:
+    """Return an image's tokens on a model: ceil(w/28) x ceil(h/28) after downscaling.
+
+    An image the simulator cannot measure (a URL or file it cannot fetch) is charged the
+    tier's maximum, the most the API would charge for it.
+    """
     data = source.get("data")
     if source.get("type") != "base64" or not isinstance(data, str):
-        return 0
+        return rules.image_max_tokens
     size = image_size(data)
     if size is None:
-        return max(1, math.ceil(len(data) / 1000))
-    width, height = size
-    if width <= 0 or height <= 0:
-        return 1
-    scale = min(
-        1.0, IMAGE_LONG_EDGE / max(width, height), math.sqrt(IMAGE_MAX_PIXELS / (width * height))
-    )
-    return max(1, math.ceil(width * height * scale * scale / 750))
+        return rules.image_max_tokens
+    return tier_image_tokens(*size, rules)
 
 
 def image_size(data: str) -> tuple[int, int] | None:
-    """Read (width, height) of a base64 PNG, GIF or JPEG, or None when it is not readable."""
+    """Read (width, height) of a base64 PNG, GIF, JPEG or WebP, or None when unreadable."""
     try:
-        head = base64.b64decode(data[:32])
+        raw = base64.b64decode(data)
     except (binascii.Error, ValueError):
         return None
-    if head.startswith(b"\x89PNG\r\n\x1a\n") and head[12:16] == b"IHDR" and len(head) >= 24:
-        return struct.unpack(">II", head[16:24])
-    if head[:6] in (b"GIF87a", b"GIF89a") and len(head) >= 10:
-        return struct.unpack("<HH", head[6:10])
-    if head.startswith(b"\xff\xd8"):
-        try:
-            return _jpeg_size(base64.b64decode(data))
-        except (binascii.Error, ValueError, struct.error):
-            return None
+    return raw_image_size(raw)
+
+
+# --- the prompt cache ----------------------------------------------------------------------
+
+
+@dataclass
+class _Unit:
+    """One cacheable unit of the prompt: a tool, a system block or a message block."""
+
+    region: str  # "tools", "system" or "messages"
+    canon: bytes
+    tokens: int
+    ttl: str | None  # the TTL of a breakpoint on this unit
+
+
+@dataclass
+class CachePlan:
+    """What one request reads from and writes to the cache, decided when it arrives."""
+
+    usage: dict[str, Any]
+    writes: list[tuple[str, float]] = field(default_factory=list)
+
+
+def _canon(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def without_cache_control(value: Any) -> Any:
+    """Copy a JSON value without its cache_control keys (they are not part of the prompt)."""
+    if isinstance(value, dict):
+        return {k: without_cache_control(v) for k, v in value.items() if k != "cache_control"}
+    if isinstance(value, list):
+        return [without_cache_control(item) for item in value]
+    return value
+
+
+def _ttl(block: Any) -> str | None:
+    if not isinstance(block, dict):
+        return None
+    control = block.get("cache_control")
+    if isinstance(control, dict):
+        return str(control.get("ttl", "5m"))
+    if block.get("type") == "tool_result" and isinstance(block.get("content"), list):
+        # A breakpoint inside a tool result caches through the end of that result.
+        inner = [_ttl(item) for item in block["content"]]
+        return next((ttl for ttl in reversed(inner) if ttl), None)
     return None
 
 
-def _jpeg_size(raw: bytes) -> tuple[int, int] | None:
-    """Walk the JPEG segments to the first frame header and read its size."""
-    index = 2
-    while index + 9 <= len(raw):
-        if raw[index] != 0xFF:
-            return None
-        marker = raw[index + 1]
-        if marker == 0xFF:  # fill byte before a marker
-            index += 1
-            continue
-        if marker in JPEG_FRAME_MARKERS:
-            height, width = struct.unpack(">HH", raw[index + 5 : index + 9])
-            return width, height
-        (length,) = struct.unpack(">H", raw[index + 2 : index + 4])
-        index += 2 + length
-    return None
+def prompt_units(body: dict, rules: ModelRules) -> list[_Unit]:
+    """Return the prompt's units in prefix order tools -> system -> messages."""
+    units: list[_Unit] = []
+
+    def add(region: str, value: Any, canon: Any) -> None:
+        units.append(
+            _Unit(
+                region,
+                _canon(without_cache_control(canon)),
+                estimate_tokens(without_cache_control(value), rules),  # markers cost nothing
+                _ttl(value),
+            )
+        )
+
+    for tool in body.get("tools") or []:
+        add("tools", tool, tool)
+    # The output format's schema is prompt too, cached with the tools at the head of the prefix:
+    # the structured-outputs page says changing it invalidates the cache of the conversation,
+    # which only a part of the prefix can do.
+    output_format = _mapping(body.get("output_config")).get("format")
+    if output_format:
+        add("tools", output_format, {"output_format": output_format})
+    for block in blocks_of(body.get("system")):
+        add("system", block, block)
+    for message in body.get("messages") or []:
+        for j, block in enumerate(blocks_of(message.get("content"))):
+            add("messages", block, {"role": message.get("role"), "first": j == 0, "block": block})
+    automatic = body.get("cache_control")
+    if isinstance(automatic, dict) and units:
+        units[-1].ttl = units[-1].ttl or str(automatic.get("ttl", "5m"))
+    return units
 
 
-def cached_prefix(body: dict) -> tuple[dict, float] | None:
-    """Return the cacheable prefix (tools + system up to the last breakpoint) and its TTL."""
-    system = body.get("system")
-    if not isinstance(system, list):
-        return None
-    marked = [
-        i
-        for i, block in enumerate(system)
-        if isinstance(block, dict) and block.get("cache_control")
-    ]
-    if not marked:
-        return None
-    last = marked[-1]
-    control = system[last]["cache_control"]
-    ttl = (
-        CACHE_TTLS.get(control.get("ttl", "5m"), CACHE_TTLS["5m"])
-        if isinstance(control, dict)
-        else 0
+def message_context(body: dict) -> bytes:
+    """Return what a breakpoint inside messages also depends on (PC's invalidation table).
+
+    Effort, thinking and the output format invalidate message breakpoints; a parameter set
+    explicitly to its default is the same as leaving it out (THT), so defaults are filled in.
+    """
+    config = _mapping(body.get("output_config"))
+    thinking = {
+        k: v
+        for k, v in _mapping(body.get("thinking")).items()
+        if not (k == "display" and v == "omitted")
+    }
+    thinking["type"] = thinking_type(body)
+    return _canon(
+        {
+            "effort": effort_of(body),
+            "format": config.get("format"),
+            "thinking": thinking,
+            "tool_choice": body.get("tool_choice"),
+        }
     )
-    # The real cache prefix runs tools -> system -> messages, so tools are part of it.
-    return {"tools": body.get("tools") or [], "system": system[: last + 1]}, ttl
+
+
+def _mapping(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
 
 
 class PromptCache:
     """Remember cached prompt prefixes for their TTL, as the API's prompt cache does."""
 
-    def __init__(self, *, min_tokens: int = 0, clock: Callable[[], float] = time.monotonic):
-        self.min_tokens = min_tokens
+    def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
-        self._expiry: dict[str, float] = {}
+        # key -> (expiry, ttl seconds); an entry is here only once its writer's reply began.
+        self._entries: dict[str, tuple[float, float]] = {}
         self._lock = threading.Lock()
 
-    def usage(self, body: dict) -> dict[str, int]:
-        """Return the input side of `usage` for a request, writing or reading the cache."""
-        total = estimate_tokens({key: body.get(key) for key in ("tools", "system", "messages")})
-        created, read = self._lookup(body)
-        return {
-            # As the API reports it: input_tokens excludes what was written to or read from cache.
-            "input_tokens": max(1, total - created - read),
-            "cache_creation_input_tokens": created,
-            "cache_read_input_tokens": read,
-        }
+    def plan(self, body: dict, rules: ModelRules) -> CachePlan:
+        """Look the request up as it arrives; return its input usage and the entries it writes.
 
-    def _lookup(self, body: dict) -> tuple[int, int]:
-        """Return (tokens written, tokens read) for the request's cached prefix."""
-        found = cached_prefix(body)
-        if found is None:
-            return 0, 0
-        prefix, ttl = found
-        tokens = estimate_tokens(prefix)
-        if tokens < self.min_tokens or ttl <= 0:
-            return 0, 0  # the API silently skips caching prefixes below the model's minimum
-        key = hashlib.sha256(json.dumps(prefix, sort_keys=True).encode()).hexdigest()
+        The longest readable prefix ending at (or up to 20 blocks before) a breakpoint is read;
+        the rest up to the last breakpoint is written, split by the TTL of the breakpoint that
+        ends each segment; prefixes below the model's minimum are neither read nor written.
+        """
+        units = prompt_units(body, rules)
+        context = message_context(body)
+        keys: list[str] = []
+        cumulative: list[int] = []
+        digest = hashlib.sha256(rules.model.encode()).digest()
+        total = 0
+        for unit in units:
+            digest = hashlib.sha256(digest + unit.canon).digest()
+            suffix = context if unit.region == "messages" else b""
+            keys.append(hashlib.sha256(digest + suffix).hexdigest())
+            total += unit.tokens
+            cumulative.append(total)
+        marked = [p for p, unit in enumerate(units) if unit.ttl]
+
+        read_at = -1
         with self._lock:
             now = self._clock()
-            hit = self._expiry.get(key, 0.0) > now
-            self._expiry[key] = now + ttl  # a hit refreshes the entry's lifetime
-        return (0, tokens) if hit else (tokens, 0)
+            for mark in marked:
+                for p in range(mark, max(-1, mark - CACHE_LOOKBACK_BLOCKS), -1):
+                    entry = self._entries.get(keys[p])
+                    if entry is not None and entry[0] > now:
+                        read_at = max(read_at, p)
+                        break
+            if read_at >= 0:
+                _, seconds = self._entries[keys[read_at]]
+                self._entries[keys[read_at]] = (now + seconds, seconds)  # a hit refreshes it
+
+        read = cumulative[read_at] if read_at >= 0 else 0
+        written = {"5m": 0, "1h": 0}
+        writes: list[tuple[str, float]] = []
+        start = read
+        for mark in marked:
+            if mark <= read_at or cumulative[mark] < rules.cache_min_tokens:
+                continue
+            ttl = units[mark].ttl or "5m"
+            written[ttl] += cumulative[mark] - start
+            start = cumulative[mark]
+            writes.append((keys[mark], CACHE_TTL_SECONDS[ttl]))
+        creation = written["5m"] + written["1h"]
+        usage = {
+            # As the API reports it: input_tokens excludes what was read from or written to cache.
+            "input_tokens": total - read - creation,
+            "cache_creation_input_tokens": creation,
+            "cache_read_input_tokens": read,
+            "cache_creation": {
+                "ephemeral_5m_input_tokens": written["5m"],
+                "ephemeral_1h_input_tokens": written["1h"],
+            },
+        }
+        return CachePlan(usage=usage, writes=writes)
+
+    def commit(self, plan: CachePlan) -> None:
+        """Make a plan's entries readable: its response has begun."""
+        if not plan.writes:
+            return
+        with self._lock:
+            now = self._clock()
+            for key, seconds in plan.writes:
+                expiry, _ = self._entries.get(key, (0.0, seconds))
+                self._entries[key] = (max(expiry, now + seconds), seconds)
+            if len(self._entries) > MAX_CACHE_ENTRIES:
+                self._entries = {k: v for k, v in self._entries.items() if v[0] > now}
 
     def clear(self) -> None:
         """Forget every cached prefix."""
         with self._lock:
-            self._expiry.clear()
+            self._entries.clear()

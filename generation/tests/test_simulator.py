@@ -2,42 +2,83 @@
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import struct
+import copy
+import json
+import math
+import statistics
 import threading
 import time
-import zlib
 
 import anthropic
 import httpx2
 import pytest
+from anthropic.types import RawMessageStartEvent, SignatureDelta, ThinkingBlock
 from django.core.management import CommandError, call_command
 
 from generation.management.commands import claude_simulator as command_module
-from generation.simulator import SimulatorServer
-from generation.simulator.tokens import image_size, image_tokens
+from generation.pipeline.schemas import BlindSolution, DraftQuestion
+from generation.simulator import SimulatorServer, thinking_tokens
+from generation.simulator.testing import replay, stage_request
+from generation.simulator.thinking import (
+    THINKING_MEDIAN_TOKENS,
+    THINKING_SIGMA,
+    THINKING_TASK_FACTOR,
+)
+from generation.simulator.tokens import output_tokens
 
-TOOL = "record_solution"
 SOLUTION = {
     "answer": "B",
     "reasoning": "Subtract 3 from both sides, then halve: x = 4.",
     "confident": True,
 }
-SCHEMA = {
-    "type": "object",
-    "properties": {
-        "answer": {"type": "string"},
-        "reasoning": {"type": "string"},
-        "confident": {"type": "boolean"},
-    },
-    "required": ["answer", "reasoning", "confident"],
+LOG_KEYS = {
+    "id",
+    "task",
+    "model",
+    "stream",
+    "batch",
+    "status",
+    "error",
+    "fault",
+    "stop_reason",
+    "input_tokens",
+    "output_tokens",
+    "thinking_tokens",
+    "cache_creation_input_tokens",
+    "cache_read_input_tokens",
+    "started_at",
+    "duration",
 }
 
 
-def fixed_responder(tool: str, body: dict) -> dict:
-    """Answer with a fixed solution (tagged with the tool name for other tools)."""
-    return {**SOLUTION, "tool": tool} if tool != TOOL else dict(SOLUTION)
+def extraction_output(confidence: float = 0.9) -> dict:
+    return {
+        "is_sat_question": True,
+        "not_a_question_reason": "",
+        "kind": "spr",
+        "passage": "",
+        "passage_b": "",
+        "stem": "What is x?",
+        "choices": [],
+        "figure": "",
+        "classification": {
+            "skill": "linear_equations_one_variable",
+            "difficulty": "easy",
+            "confidence": confidence,
+        },
+    }
+
+
+def fixed_responder(task: str, body: dict) -> dict:
+    """Answer solve and extract with fixed outputs, generate with the real templates (no DB)."""
+    if task == "solve":
+        return dict(SOLUTION)
+    if task == "extract":
+        return extraction_output()
+    from generation.simulator import content
+
+    return content.respond(task, body)
 
 
 @pytest.fixture
@@ -52,17 +93,13 @@ def make_client(server: SimulatorServer, **options) -> anthropic.Anthropic:
     return anthropic.Anthropic(api_key="test", base_url=server.url, **options)
 
 
-def call(tool: str = TOOL, system: str = "You solve SAT questions blind.", **extra) -> dict:
-    """Return Messages API arguments shaped like SATgen's forced-tool calls."""
-    return {
-        "model": "claude-haiku-5-5",
-        "max_tokens": 1024,
-        "system": [{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}],
-        "messages": [{"role": "user", "content": '<question>{"stem": "2x + 3 = 11"}</question>'}],
-        "tools": [{"name": tool, "description": "Record the answer.", "input_schema": SCHEMA}],
-        "tool_choice": {"type": "tool", "name": tool},
-        **extra,
-    }
+def solve(**options) -> dict:
+    return stage_request("solve", **options)
+
+
+def answer(message) -> dict:
+    (block,) = [block for block in message.content if block.type == "text"]
+    return json.loads(block.text)
 
 
 def error_type(error: anthropic.APIStatusError) -> str:
@@ -71,117 +108,324 @@ def error_type(error: anthropic.APIStatusError) -> str:
     return body["error"]["type"]
 
 
-def tool_input(message) -> dict:
-    (block,) = [block for block in message.content if block.type == "tool_use"]
-    return block.input
+def error_message(error: anthropic.APIStatusError) -> str:
+    body = error.body
+    assert isinstance(body, dict)
+    return body["error"]["message"]
+
+
+def stream_final(server: SimulatorServer, params: dict, **client_options):
+    with make_client(server, **client_options).messages.stream(**params) as stream:
+        return stream.get_final_message()
 
 
 # --- replies -----------------------------------------------------------------------------
 
 
-def test_non_streaming_create_returns_the_forced_tool_input(server):
-    message = make_client(server).messages.create(**call())
+def test_a_structured_request_gets_a_thinking_block_then_the_json_text(server):
+    message = make_client(server).messages.create(**solve(max_tokens=8000))
 
-    assert message.id.startswith("msg_sim_")
-    assert message.model == "claude-haiku-5-5"
-    assert message.stop_reason == "tool_use"
-    assert tool_input(message) == SOLUTION
-    assert message.content[0].id.startswith("toolu_sim_")
-    assert message.usage.input_tokens > 0
-    assert message.usage.output_tokens > 1
-    assert message._request_id.startswith("req_sim_")
+    assert message.id.startswith("msg_sim_") and message._request_id.startswith("req_sim_")
+    assert [block.type for block in message.content] == ["thinking", "text"]
+    thinking = message.content[0]
+    assert thinking.thinking == "" and thinking.signature  # display defaults to omitted
+    assert message.content[1].text == json.dumps(SOLUTION)  # key order: the schema's required
+    BlindSolution.model_validate_json(message.content[1].text)
+    assert message.stop_reason == "end_turn"
+    usage = message.usage
+    assert usage.output_tokens_details is not None
+    assert usage.output_tokens == usage.output_tokens_details.thinking_tokens + output_tokens(
+        json.dumps(SOLUTION)
+    )
+    assert usage.service_tier == "standard"
     (entry,) = server.requests()
-    assert entry["tool"] == TOOL and entry["stream"] is False and entry["status"] == 200
-    assert entry["output_tokens"] == message.usage.output_tokens
+    assert set(entry) >= LOG_KEYS
+    assert (entry["task"], entry["model"], entry["stream"], entry["batch"]) == (
+        "solve",
+        "claude-sonnet-5-5",
+        False,
+        None,
+    )
+    assert (entry["status"], entry["error"], entry["stop_reason"]) == (200, None, "end_turn")
+    assert entry["thinking_tokens"] == usage.output_tokens_details.thinking_tokens > 0
+    assert entry["output_tokens"] == usage.output_tokens
+    assert "body" not in entry
 
 
-def test_sync_stream_sends_every_event_and_a_final_message(server):
-    with make_client(server).messages.stream(**call()) as stream:
+def test_the_stream_sends_thinking_as_one_signature_delta_and_accumulates_the_same_message(
+    server,
+):
+    with make_client(server).messages.stream(**solve()) as stream:
         events = list(stream)
         final = stream.get_final_message()
 
     kinds = [event.type for event in events]
     assert kinds[0] == "message_start" and kinds[-1] == "message_stop"
-    assert kinds.count("content_block_delta") >= 2  # the tool JSON arrives in pieces
-    assert "content_block_stop" in kinds and "message_delta" in kinds
-    start = next(event for event in events if event.type == "message_start")
-    delta = next(event for event in events if event.type == "message_delta")
-    assert start.message.usage.input_tokens > 0 and start.message.usage.output_tokens == 1
-    assert start.message.stop_reason is None
-    assert delta.usage.output_tokens == final.usage.output_tokens > 1
-    assert final.stop_reason == "tool_use"
-    assert tool_input(final) == SOLUTION
+    starts = [e for e in events if e.type == "content_block_start"]
+    assert starts[0].content_block.type == "thinking"
+    assert starts[0].content_block.signature == "" and starts[0].content_block.thinking == ""
+    deltas = [e.delta for e in events if e.type == "content_block_delta" and e.index == 0]
+    assert [d.type for d in deltas] == ["signature_delta"]
+    thinking, signature = final.content[0], deltas[0]
+    assert isinstance(thinking, ThinkingBlock) and isinstance(signature, SignatureDelta)
+    assert thinking.signature == signature.signature
+    assert answer(final) == SOLUTION
+    assert isinstance(events[0], RawMessageStartEvent)
+    start = events[0].message
+    assert start.usage.output_tokens == 1 and start.usage.input_tokens > 0
+    delta = next(e for e in events if e.type == "message_delta")
+    assert delta.usage.output_tokens == final.usage.output_tokens
+    details = final.usage.output_tokens_details
+    assert details is not None and details.thinking_tokens > 0
     assert server.requests()[0]["stream"] is True
 
 
+def test_summarized_display_streams_a_one_line_summary(server):
+    params = solve(thinking={"type": "adaptive", "display": "summarized"})
+    with make_client(server).messages.stream(**params) as stream:
+        events = list(stream)
+        final = stream.get_final_message()
+
+    kinds = [e.delta.type for e in events if e.type == "content_block_delta" and e.index == 0]
+    assert kinds[-1] == "signature_delta" and set(kinds[:-1]) == {"thinking_delta"}
+    block = final.content[0]
+    assert isinstance(block, ThinkingBlock)
+    assert block.thinking and "\n" not in block.thinking
+
+
 @pytest.mark.asyncio
-async def test_async_stream_returns_the_tool_input_and_usage(server):
+async def test_async_stream_returns_the_answer_and_usage(server):
     client = anthropic.AsyncAnthropic(api_key="test", base_url=server.url, max_retries=0, timeout=5)
-    async with client.messages.stream(**call()) as stream:
+    async with client.messages.stream(**solve()) as stream:
         kinds = [event.type async for event in stream]
         final = await stream.get_final_message()
     await client.close()
 
     assert kinds[0] == "message_start" and kinds[-1] == "message_stop"
-    assert tool_input(final) == SOLUTION
+    assert answer(final) == SOLUTION
     assert final.usage.input_tokens > 0 and final.usage.output_tokens > 1
 
 
-def test_stream_with_create_stream_true_yields_raw_events(server):
-    events = list(make_client(server).messages.create(**call(), stream=True))
+def test_a_request_without_an_output_format_gets_plain_text(server):
+    params = solve()
+    del params["output_config"]["format"]
 
-    assert [e.type for e in events][:2] == ["message_start", "content_block_start"]
-    partial = "".join(
-        e.delta.partial_json
-        for e in events
-        if e.type == "content_block_delta" and e.delta.type == "input_json_delta"
+    message = make_client(server).messages.create(**params)
+
+    assert [b.type for b in message.content] == ["thinking", "text"]
+    assert "simulator" in message.content[1].text
+    assert server.requests()[0]["task"] is None
+
+
+def test_the_default_responder_answers_the_client_shaped_generate_request(server):
+    message = stream_final(server, stage_request("generate"))
+
+    draft = DraftQuestion.model_validate_json(answer_text(message))
+    assert draft.skill.value == "linear_equations_one_variable"
+    schema_order = stage_request("generate")["output_config"]["format"]["schema"]["required"]
+    assert list(json.loads(answer_text(message))) == schema_order
+
+
+def answer_text(message) -> str:
+    return next(block.text for block in message.content if block.type == "text")
+
+
+# --- thinking tokens ---------------------------------------------------------------------
+
+
+def test_thinking_tokens_are_a_deterministic_draw_reported_in_usage(server):
+    params = solve(effort="high")
+
+    message = make_client(server).messages.create(**params)
+
+    expected = thinking_tokens(params)
+    assert expected == thinking_tokens(copy.deepcopy(params)) > 0
+    assert thinking_tokens({**params, "stream": True}) == expected  # stream is not the body
+    assert message.usage.output_tokens_details.thinking_tokens == expected
+    assert thinking_tokens(solve(thinking={"type": "disabled"}, model="claude-sonnet-5")) == 0
+    assert thinking_tokens(solve(thinking={"type": "between_tools"})) == 0
+
+
+@pytest.mark.parametrize(("effort", "task"), [("low", "solve"), ("max", "extract")])
+def test_thinking_tokens_follow_the_documented_lognormal(effort, task):
+    draws = [
+        thinking_tokens(stage_request(task, effort=effort, system=f"Prompt number {n}. " * 30))
+        for n in range(400)
+    ]
+    median = THINKING_MEDIAN_TOKENS[effort] * THINKING_TASK_FACTOR[task]
+    logs = [math.log(d) for d in draws]
+
+    assert statistics.median(draws) == pytest.approx(median, rel=0.15)
+    assert statistics.stdev(logs) == pytest.approx(THINKING_SIGMA, rel=0.15)
+
+
+def test_thinking_beyond_max_tokens_stops_the_reply_with_max_tokens(server):
+    params = solve(effort="max", max_tokens=60)
+    assert thinking_tokens(params) > 60
+
+    with make_client(server).messages.stream(**params) as stream:
+        kinds = [event.type for event in stream]
+        streamed = stream.get_final_message()
+    plain = make_client(server).messages.create(**params)
+
+    assert kinds[-1] == "message_stop"
+    for message in (streamed, plain):
+        assert message.stop_reason == "max_tokens"
+        assert [block.type for block in message.content] == ["thinking"]
+        assert message.usage.output_tokens == 60
+        details = message.usage.output_tokens_details
+        assert details is not None and details.thinking_tokens == 60
+    assert server.requests()[0]["stop_reason"] == "max_tokens"
+
+
+def test_room_left_after_thinking_gives_a_cut_off_text_block(server):
+    params = solve(effort="low")
+    room = 8
+    params["max_tokens"] = thinking_tokens(params) + room
+
+    message = make_client(server).messages.create(**params)
+
+    assert message.stop_reason == "max_tokens"
+    assert [block.type for block in message.content] == ["thinking", "text"]
+    assert len(message.content[1].text) == room * 4
+    assert message.usage.output_tokens == params["max_tokens"]
+
+
+# --- replaying thinking blocks ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "model", ["claude-sonnet-5-5", "claude-opus-5-5", "claude-haiku-5-5", "claude-sonnet-5"]
+)
+def test_a_verbatim_repair_turn_is_accepted(server, model):
+    params = solve(model=model)
+    first = stream_final(server, params)
+
+    second = stream_final(server, replay(params, first))
+
+    assert second.stop_reason == "end_turn"
+    assert [entry["status"] for entry in server.requests()] == [200, 200]
+
+
+def test_an_output_only_field_in_a_replayed_block_is_refused(server):
+    # Older SDKs' model_dump() of a streamed text block carried parsed_output; the API 400s.
+    params = solve()
+    again = replay(params, stream_final(server, params))
+    again["messages"][1]["content"][1]["parsed_output"] = None
+
+    with pytest.raises(anthropic.BadRequestError) as caught:
+        make_client(server).messages.create(**again)
+    assert error_message(caught.value) == (
+        "messages.1.content.1.text.parsed_output: Extra inputs are not permitted"
     )
-    assert partial.startswith("{") and '"answer"' in partial
 
 
-# --- auth and bad requests -----------------------------------------------------------
+MODIFIED = "blocks in the latest assistant message cannot be modified"
 
 
-def test_bearer_and_x_api_key_are_both_accepted_and_no_auth_is_401(server, monkeypatch):
-    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
-    monkeypatch.delenv("ANTHROPIC_AUTH_TOKEN", raising=False)
-    bearer = make_client(server).messages.with_raw_response.create(**call())
-    # The SDK drops a header given as `omit` (typed as str-only, hence the ignores).
-    no_bearer = {"x-api-key": "test", "Authorization": anthropic.omit}
-    x_api_key = anthropic.Anthropic(
-        api_key="test",
-        base_url=server.url,
-        max_retries=0,
-        default_headers=no_bearer,  # type: ignore[arg-type]
-    ).messages.with_raw_response.create(**call())
-    anonymous = anthropic.Anthropic(
-        base_url=server.url,
-        max_retries=0,
-        default_headers={"Authorization": anthropic.omit},  # type: ignore[dict-item]
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ("signature", "messages.1.content.0: `thinking` or `redacted_thinking` " + MODIFIED),
+        ("move_after_text", "messages.1.content.1: `thinking` or `redacted_thinking` " + MODIFIED),
+        ("duplicate", "messages.1.content.0: `thinking` or `redacted_thinking` " + MODIFIED),
+    ],
+)
+def test_a_modified_or_reordered_thinking_block_is_refused(server, change, expected):
+    params = solve()
+    again = replay(params, make_client(server).messages.create(**params))
+    content = again["messages"][1]["content"]
+    if change == "signature":
+        content[0]["signature"] = content[0]["signature"][:-6] + "AAAAA="
+    elif change == "move_after_text":
+        content.reverse()
+    else:
+        content.insert(0, dict(content[0]))
+
+    with pytest.raises(anthropic.BadRequestError) as caught:
+        make_client(server).messages.create(**again)
+    assert error_message(caught.value).startswith(expected)
+
+
+def test_editing_a_summarized_block_is_refused_but_text_in_an_omitted_one_is_ignored(server):
+    client = make_client(server)
+    summarized = solve(thinking={"type": "adaptive", "display": "summarized"})
+    edited = replay(summarized, client.messages.create(**summarized))
+    edited["messages"][1]["content"][0]["thinking"] += " (edited)"
+    omitted = solve()
+    written = replay(omitted, client.messages.create(**omitted))
+    written["messages"][1]["content"][0]["thinking"] = "Notes the client wrote."
+
+    with pytest.raises(anthropic.BadRequestError, match="cannot be modified"):
+        client.messages.create(**edited)
+    assert client.messages.create(**written).stop_reason == "end_turn"
+
+
+BOUND = (
+    "messages.1.content.0: Invalid `signature` in `thinking` block. The block is bound to a "
+    "different conversation. Remove the block, or set "
+    '`thinking.block_binding.prefix_mismatch_behavior` to "drop_block".'
+)
+
+
+@pytest.mark.parametrize("model", ["claude-sonnet-5-5", "claude-opus-5-5", "claude-haiku-5-5"])
+@pytest.mark.parametrize("change", ["system", "earlier_message"])
+def test_a_5_5_block_replayed_after_its_prefix_changed_is_refused(server, model, change):
+    params = solve(model=model)
+    again = replay(params, make_client(server).messages.create(**params))
+    if change == "system":
+        again["system"] = [{"type": "text", "text": "A different system prompt."}]
+    else:
+        again["messages"][0]["content"][0]["text"] += " (edited)"
+
+    with pytest.raises(anthropic.BadRequestError) as caught:
+        make_client(server).messages.create(**again)
+    assert error_message(caught.value) == BOUND
+
+
+def test_sonnet_5_does_not_bind_blocks_and_cache_control_is_not_part_of_the_prefix(server):
+    sonnet_5 = solve(model="claude-sonnet-5")
+    changed = replay(sonnet_5, make_client(server).messages.create(**sonnet_5))
+    changed["system"] = [{"type": "text", "text": "A different system prompt."}]
+    sonnet_5_5 = solve()
+    uncached = replay(sonnet_5_5, make_client(server).messages.create(**sonnet_5_5))
+    del uncached["system"][0]["cache_control"]
+
+    assert make_client(server).messages.create(**changed).stop_reason == "end_turn"
+    assert make_client(server).messages.create(**uncached).stop_reason == "end_turn"
+
+
+def test_a_block_signed_for_another_model_is_dropped_silently(server):
+    haiku = solve(model="claude-haiku-5-5")
+    again = replay(haiku, make_client(server).messages.create(**haiku))
+    again["model"] = "claude-sonnet-5-5"
+
+    message = make_client(server).messages.create(**again)
+
+    assert message.stop_reason == "end_turn"
+
+
+def test_drop_block_binding_drops_a_block_whose_prefix_changed(server):
+    params = solve(
+        thinking={"type": "adaptive", "block_binding": {"prefix_mismatch_behavior": "drop_block"}}
     )
+    client = make_client(
+        server, default_headers={"anthropic-beta": "thinking-binding-controls-2026-08-01"}
+    )
+    again = replay(params, client.messages.create(**params))
+    again["system"] = [{"type": "text", "text": "A different system prompt."}]
 
-    assert bearer.http_request.headers["authorization"] == "Bearer test"
-    assert "authorization" not in x_api_key.http_request.headers
-    assert tool_input(x_api_key.parse()) == SOLUTION
-    with pytest.raises(anthropic.AuthenticationError) as caught:
-        anonymous.messages.create(**call())
-    assert error_type(caught.value) == "authentication_error"
+    assert client.messages.create(**again).stop_reason == "end_turn"
+    with pytest.raises(anthropic.BadRequestError, match="block_binding"):
+        make_client(server).messages.create(**params)  # without the beta header
 
 
-def test_malformed_json_unknown_path_and_missing_tool_choice_are_rejected(server):
-    headers = {"x-api-key": "test", "anthropic-version": "2023-06-01"}
-    malformed = httpx2.post(f"{server.url}/v1/messages", content=b"{not json", headers=headers)
-    unknown = httpx2.post(f"{server.url}/v1/nothing", json={}, headers=headers)
-    body = call()
-    del body["tool_choice"]
+def test_dropping_every_thinking_block_of_a_turn_is_accepted(server):
+    params = solve()
+    again = replay(params, make_client(server).messages.create(**params))
+    again["messages"][1]["content"] = again["messages"][1]["content"][1:]
 
-    assert malformed.status_code == 400
-    assert malformed.json()["error"]["type"] == "invalid_request_error"
-    assert malformed.headers["request-id"] == malformed.json()["request_id"]
-    assert unknown.status_code == 404
-    assert unknown.json()["error"]["type"] == "not_found_error"
-    with pytest.raises(anthropic.BadRequestError):
-        make_client(server).messages.create(**body)
+    assert make_client(server).messages.create(**again).stop_reason == "end_turn"
 
 
 # --- faults ------------------------------------------------------------------------------
@@ -191,11 +435,12 @@ def test_malformed_json_unknown_path_and_missing_tool_choice_are_rejected(server
 def test_sdk_retries_a_rate_limit_or_overload_and_succeeds(server, kind, status):
     server.add_fault(kind, retry_after=0.05)
 
-    message = make_client(server, max_retries=2).messages.create(**call())
+    message = make_client(server, max_retries=2).messages.create(**solve())
 
-    assert tool_input(message) == SOLUTION
-    assert [entry["status"] for entry in server.requests()] == [status, 200]
-    assert server.requests()[0]["fault"] == kind
+    assert answer(message) == SOLUTION
+    log = server.requests()
+    assert [entry["status"] for entry in log] == [status, 200]
+    assert log[0]["fault"] == kind and log[0]["error"].startswith("Simulated")
 
 
 @pytest.mark.parametrize(
@@ -206,7 +451,7 @@ def test_without_retries_the_sdk_raises_with_the_retry_after_headers(server, kin
     server.add_fault(kind, retry_after=0.05)
 
     with pytest.raises(error) as caught:
-        make_client(server).messages.create(**call())
+        make_client(server).messages.create(**solve())
 
     headers = caught.value.response.headers
     # retry-after is whole seconds (rounded up); the SDK reads the precise retry-after-ms first.
@@ -219,19 +464,19 @@ def test_server_error_raises_internal_server_error(server):
     server.add_fault("server_error")
 
     with pytest.raises(anthropic.InternalServerError) as caught:
-        make_client(server).messages.create(**call())
+        make_client(server).messages.create(**solve())
     assert caught.value.status_code == 500
 
 
 def test_connection_drop_is_a_connection_error_that_a_retry_recovers(server):
     server.add_fault("connection_drop")
     with pytest.raises(anthropic.APIConnectionError) as caught:
-        make_client(server).messages.create(**call())
+        make_client(server).messages.create(**solve())
     assert isinstance(caught.value.__cause__, httpx2.RemoteProtocolError)
 
     server.add_fault("connection_drop")
-    message = make_client(server, max_retries=1).messages.create(**call())
-    assert tool_input(message) == SOLUTION
+    message = make_client(server, max_retries=1).messages.create(**solve())
+    assert answer(message) == SOLUTION
     assert [entry["status"] for entry in server.requests()] == ["dropped", "dropped", 200]
 
 
@@ -240,7 +485,7 @@ def test_timeout_fault_outlasts_the_client_timeout(server):
 
     started = time.monotonic()
     with pytest.raises(anthropic.APITimeoutError):
-        make_client(server, timeout=0.5).messages.create(**call())
+        make_client(server, timeout=0.5).messages.create(**solve())
     assert time.monotonic() - started < 1.5
 
 
@@ -249,10 +494,10 @@ def test_truncated_stream_raises_the_bare_httpx2_transport_error(server):
 
     # SDK 2.14 reads the SSE body outside its request/retry wrapper, so a stream cut off
     # mid-way surfaces as httpx2.RemoteProtocolError ("incomplete chunked read"), NOT as an
-    # anthropic.APIError: the pipeline must catch it (or httpx2.TransportError) itself.
+    # anthropic.APIError: the client must catch it (or httpx2.TransportError) itself.
     with (
         pytest.raises(httpx2.RemoteProtocolError, match="incomplete chunked read"),
-        make_client(server).messages.stream(**call()) as stream,
+        make_client(server).messages.stream(**solve()) as stream,
     ):
         stream.get_final_message()
     assert not issubclass(httpx2.RemoteProtocolError, anthropic.APIError)
@@ -260,33 +505,45 @@ def test_truncated_stream_raises_the_bare_httpx2_transport_error(server):
 
 def test_truncated_non_streaming_body_is_a_retryable_connection_error(server):
     server.add_fault("truncated_stream")
-    # Without streaming the body is read inside the SDK's request wrapper: APIConnectionError.
     with pytest.raises(anthropic.APIConnectionError) as caught:
-        make_client(server).messages.create(**call())
+        make_client(server).messages.create(**solve())
     assert isinstance(caught.value.__cause__, httpx2.RemoteProtocolError)
 
 
-def test_max_tokens_ends_cleanly_with_a_partial_tool_input(server):
-    server.add_fault("max_tokens", count=2)
+def test_stream_error_sends_an_overloaded_error_event_after_http_200(server):
+    server.add_fault("stream_error")
 
-    with make_client(server).messages.stream(**call()) as stream:
-        streamed = stream.get_final_message()
-    plain = make_client(server).messages.create(**call())
+    with (
+        pytest.raises(anthropic.APIStatusError) as caught,
+        make_client(server).messages.stream(**solve()) as stream,
+    ):
+        stream.get_final_message()
+    assert error_type(caught.value) == "overloaded_error"
+    assert server.requests()[0]["status"] == 200
+
+
+def test_max_tokens_fault_runs_out_of_room_mid_answer(server):
+    server.add_fault("max_tokens", count=2)
+    params = solve(max_tokens=8000)
+
+    streamed = stream_final(server, params)
+    plain = make_client(server).messages.create(**params)
 
     for message in (streamed, plain):
         assert message.stop_reason == "max_tokens"
-        assert message.usage.output_tokens == 1024
-        partial = tool_input(message)
-        assert partial != SOLUTION
-        assert all(SOLUTION[key] == value for key, value in partial.items() if key != "reasoning")
+        assert message.usage.output_tokens == 8000
+        assert [block.type for block in message.content] == ["thinking", "text"]
+        text = message.content[1].text
+        assert json.dumps(SOLUTION).startswith(text) and text != json.dumps(SOLUTION)
+        details = message.usage.output_tokens_details
+        assert details.thinking_tokens == 8000 - output_tokens(text)
 
 
-def test_refusal_has_stop_reason_stop_details_and_no_tool_use(server):
+def test_refusal_has_stop_reason_stop_details_and_no_thinking(server):
     server.add_fault("refusal", count=2)
 
-    with make_client(server).messages.stream(**call()) as stream:
-        streamed = stream.get_final_message()
-    plain = make_client(server).messages.create(**call())
+    streamed = stream_final(server, solve())
+    plain = make_client(server).messages.create(**solve())
 
     for message in (streamed, plain):
         assert message.stop_reason == "refusal"
@@ -294,144 +551,167 @@ def test_refusal_has_stop_reason_stop_details_and_no_tool_use(server):
         assert [block.type for block in message.content] == ["text"]
 
 
-def test_invalid_output_drops_a_required_field(server):
+def test_invalid_output_breaks_a_constraint_stated_only_in_a_description(server):
     server.add_fault("invalid_output")
+    params = solve()
+    assert "{maxLength: 16}" in json.dumps(params["output_config"]["format"]["schema"])
 
-    message = make_client(server).messages.create(**call())
+    output = answer(make_client(server).messages.create(**params))
 
-    assert message.stop_reason == "tool_use"
-    assert "answer" not in tool_input(message)
+    assert set(output) == set(SOLUTION)  # still valid for the schema the API enforces
+    assert len(output["answer"]) == 17
+    with pytest.raises(ValueError, match="at most 16 characters"):
+        BlindSolution.model_validate(output)
 
 
-def test_faults_apply_only_to_their_tool_and_only_count_times(server):
-    server.add_fault("server_error", tool="record_question", count=1)
+def test_invalid_output_drops_a_required_field_when_the_schema_has_no_hints(server):
+    server.add_fault("invalid_output")
+    params = solve()
+    schema = params["output_config"]["format"]["schema"]
+    for prop in schema["properties"].values():
+        prop["description"] = "No constraint here."
+
+    output = answer(make_client(server).messages.create(**params))
+
+    assert "answer" not in output
+
+
+@pytest.mark.parametrize(
+    ("hint", "value", "broken"),
+    [("{minimum: 0.0, maximum: 1.0}", 0.5, 2.0), ("{minimum: 3}", 5, 2)],
+)
+def test_invalid_output_pushes_a_number_past_its_stated_bound(server, hint, value, broken):
+    server.add_fault("invalid_output")
+    server.script("solve", {"answer": "B", "confident": True, "score": value})
+    params = solve()
+    params["output_config"]["format"]["schema"] = {
+        "type": "object",
+        "properties": {
+            "answer": {"type": "string"},
+            "confident": {"type": "boolean"},
+            "score": {"type": "number", "description": f"How good.\n\n{hint}"},
+        },
+        "required": ["answer", "confident", "score"],
+        "additionalProperties": False,
+    }
+
+    output = answer(make_client(server).messages.create(**params))
+
+    assert output == {"answer": "B", "confident": True, "score": broken}
+
+
+def test_faults_apply_only_to_their_task_and_only_count_times(server):
+    server.add_fault("server_error", task="generate", count=1)
     client = make_client(server)
 
-    assert tool_input(client.messages.create(**call())) == SOLUTION
+    assert answer(client.messages.create(**solve())) == SOLUTION
     with pytest.raises(anthropic.InternalServerError):
-        client.messages.create(**call("record_question"))
-    assert (
-        tool_input(client.messages.create(**call("record_question")))["tool"] == "record_question"
-    )
+        client.messages.create(**stage_request("generate"))
+    assert client.messages.create(**stage_request("generate")).stop_reason == "end_turn"
+    assert [e["task"] for e in server.requests()] == ["solve", "generate", "generate"]
 
 
-def test_unknown_fault_kind_is_refused(server):
+def test_unknown_fault_kind_and_task_are_refused(server):
     with pytest.raises(ValueError, match="unknown fault"):
         server.add_fault("gremlins")
+    with pytest.raises(ValueError, match="unknown task"):
+        server.add_fault("rate_limit", task="record_question")
+    with pytest.raises(ValueError, match="unknown task"):
+        server.script("*", {})
 
 
-# --- scripts, latency, caching -------------------------------------------------------------
+def test_a_refused_request_consumes_no_fault(server):
+    server.add_fault("server_error")
+
+    with pytest.raises(anthropic.BadRequestError):
+        make_client(server).messages.create(**solve(), extra_body={"temperature": 0.2})
+    with pytest.raises(anthropic.InternalServerError):
+        make_client(server).messages.create(**solve())
+    assert server.requests()[0]["fault"] is None
+    assert server.requests()[0]["error"] == "`temperature` is deprecated for this model."
 
 
-def test_script_returns_queued_inputs_in_order_for_that_tool_only(server):
-    server.script(TOOL, {"answer": "A"}, {"answer": "C"})
+# --- scripts, latency, log ------------------------------------------------------------------
+
+
+def test_script_returns_queued_outputs_in_order_for_that_task_only(server):
+    server.script("solve", {**SOLUTION, "answer": "A"}, {**SOLUTION, "answer": "C"})
     client = make_client(server)
 
-    other = tool_input(client.messages.create(**call("record_question")))
-    first = tool_input(client.messages.create(**call()))
-    second = tool_input(client.messages.create(**call()))
-    third = tool_input(client.messages.create(**call()))
+    other = answer(client.messages.create(**stage_request("generate")))
+    first, second, third = (answer(client.messages.create(**solve())) for _ in range(3))
 
-    assert other["tool"] == "record_question"
-    assert [first, second, third] == [{"answer": "A"}, {"answer": "C"}, SOLUTION]
+    assert "explanation" in other
+    assert [first["answer"], second["answer"], third] == ["A", "C", SOLUTION]
 
 
-def test_a_faulty_reply_leaves_the_scripted_input_for_the_retry(server):
-    server.script(TOOL, {"answer": "A", "reasoning": "r", "confident": True})
+def test_a_faulty_reply_leaves_the_scripted_output_for_the_retry(server):
+    server.script("solve", {"answer": "A", "reasoning": "r", "confident": True})
     server.add_fault("invalid_output")
     client = make_client(server)
 
-    broken = tool_input(client.messages.create(**call()))
-    repaired = tool_input(client.messages.create(**call()))
+    broken = answer(client.messages.create(**solve()))
+    repaired = answer(client.messages.create(**solve()))
 
-    assert broken == {"reasoning": "r", "confident": True}
+    assert broken["answer"] == "A" + "x" * 16
     assert repaired == {"answer": "A", "reasoning": "r", "confident": True}
 
 
-def test_latency_delays_the_reply_for_that_tool(server):
-    server.set_latency({TOOL: 0.3})
+def test_latency_delays_the_task_and_a_stream_starts_after_a_short_ttft(server):
+    server.set_latency({"solve": 0.5})
     client = make_client(server)
 
     started = time.monotonic()
-    client.messages.create(**call())
+    with client.messages.stream(**solve()) as stream:
+        first_event = next(iter(stream))
+        first_at = time.monotonic() - started
+        stream.get_final_message()
     slow = time.monotonic() - started
     started = time.monotonic()
-    client.messages.create(**call("record_question"))
+    client.messages.create(**stage_request("generate"))
     fast = time.monotonic() - started
 
-    assert slow >= 0.3 > fast
-    assert server.requests()[0]["duration"] >= 0.3
+    assert first_event.type == "message_start"
+    assert 0.05 <= first_at < 0.3  # min(0.3 s, 10 % of 0.5 s)
+    assert slow >= 0.5 > fast
+    assert server.requests()[0]["duration"] >= 0.5
 
 
-def test_prompt_cache_writes_then_reads_the_system_prefix(server):
-    client = make_client(server)
-    system = "Rubric and taxonomy. " * 200
+def test_record_bodies_keeps_each_parsed_request(server):
+    server.record_bodies = True
+    params = solve()
 
-    first = client.messages.create(**call(system=system))
-    second = client.messages.create(**call(system=system))
-    other = client.messages.create(**call(system="A different prompt. " * 200))
+    make_client(server).messages.create(**params)
 
-    assert first.usage.cache_creation_input_tokens > 0 and first.usage.cache_read_input_tokens == 0
-    assert second.usage.cache_read_input_tokens == first.usage.cache_creation_input_tokens
-    assert second.usage.cache_creation_input_tokens == 0
-    assert second.usage.input_tokens == first.usage.input_tokens  # cached part is excluded
-    assert other.usage.cache_creation_input_tokens > 0
-    server.reset()
-    again = client.messages.create(**call(system=system))
-    assert again.usage.cache_creation_input_tokens > 0
-
-
-def test_prompt_cache_respects_a_minimum_prefix_size():
-    simulator = SimulatorServer(responder=fixed_responder, cache_min_tokens=1024).start()
-    try:
-        message = make_client(simulator).messages.create(**call(system="Short."))
-    finally:
-        simulator.stop()
-    assert message.usage.cache_creation_input_tokens == 0
-    assert message.usage.cache_read_input_tokens == 0
-
-
-def _png(width: int, height: int) -> bytes:
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    ihdr = (
-        struct.pack(">I", 13) + b"IHDR" + header + struct.pack(">I", zlib.crc32(b"IHDR" + header))
-    )
-    return b"\x89PNG\r\n\x1a\n" + ihdr
-
-
-def test_images_count_by_pixels_after_downscaling():
-    small = base64.b64encode(_png(300, 250)).decode()
-    huge = base64.b64encode(_png(4000, 3000)).decode()
-    jpeg = base64.b64encode(b"\xff\xd8\xff\xc0\x00\x11\x08" + struct.pack(">HH", 200, 150)).decode()
-
-    assert image_size(small) == (300, 250)
-    assert image_size(jpeg) == (150, 200)
-    assert image_tokens({"type": "base64", "data": small}) == 100
-    assert image_tokens({"type": "base64", "data": huge}) <= 1534
-    assert image_tokens({"type": "base64", "data": "QUJD" * 500}) == 2  # unreadable: by length
+    assert server.requests()[0]["body"] == params
 
 
 # --- control API and the management command ------------------------------------------------
 
 
-def test_control_api_sets_faults_scripts_latency_and_reads_the_log(server):
+def test_control_api_sets_faults_scripts_latency_config_and_reads_the_log(server):
     control = httpx2.Client(base_url=server.url, timeout=5)
-    assert (
-        control.post("/_sim/faults", json={"kind": "rate_limit", "tool": TOOL}).status_code == 200
-    )
-    assert control.post("/_sim/script", json={"tool": TOOL, "inputs": [{"answer": "D"}]}).is_success
-    assert control.post("/_sim/latency", json={"profile": "none"}).is_success
+    assert control.post("/_sim/faults", json={"kind": "rate_limit", "task": "solve"}).is_success
+    outputs = {"task": "solve", "outputs": [{**SOLUTION, "answer": "D"}]}
+    assert control.post("/_sim/script", json=outputs).is_success
+    latency = {"profile": "old-system", "batch_delay": 0.5}
+    assert control.post("/_sim/latency", json=latency).is_success
+    assert control.post("/_sim/latency", json={"solve": 0}).is_success
+    assert control.post("/_sim/config", json={"record_bodies": True}).is_success
     assert control.post("/_sim/faults", json={"kind": "nope"}).status_code == 400
+    assert control.post("/_sim/faults", json={"kind": "timeout", "task": "x"}).status_code == 400
 
     with pytest.raises(anthropic.RateLimitError):
-        make_client(server).messages.create(**call())
-    assert tool_input(make_client(server).messages.create(**call())) == {"answer": "D"}
+        make_client(server).messages.create(**solve())
+    assert answer(make_client(server).messages.create(**solve()))["answer"] == "D"
 
+    assert server.batch_delay == 0.5 and server.latency_for("solve") == 0
     log = control.get("/_sim/requests").json()
     assert [(entry["status"], entry["fault"]) for entry in log] == [
         (429, "rate_limit"),
         (200, None),
     ]
+    assert log[1]["body"]["model"] == "claude-sonnet-5-5"
     assert control.post("/_sim/reset").is_success
     assert control.get("/_sim/requests").json() == []
     control.close()
@@ -444,10 +724,12 @@ def test_management_command_parses_arguments_and_serves(monkeypatch, capsys):
         # Serve for real in the background, make one SDK call, then return as if interrupted.
         self.start()
         ready(self.url)
-        seen["faults"] = [(f.kind, f.tool, f.count) for f in self._faults]
+        seen["faults"] = [(f.kind, f.task, f.count) for f in self._faults]
         seen["latency"] = dict(self._latency)
+        seen["batch_delay"] = self.batch_delay
+        seen["record_bodies"] = self.record_bodies
         try:
-            make_client(self).messages.create(**call())
+            make_client(self).messages.create(**solve())
         except anthropic.RateLimitError:
             seen["faulted"] = True
         finally:
@@ -458,26 +740,34 @@ def test_management_command_parses_arguments_and_serves(monkeypatch, capsys):
         "claude_simulator",
         "--port=0",
         "--latency=old-system",
-        f"--fault=rate_limit:{TOOL}:1",
+        "--fault=rate_limit:solve:1",
         "--fault=timeout",
+        "--batch-delay=1.5",
+        "--record-bodies",
         verbosity=2,
     )
 
     out = capsys.readouterr().out
     assert "Claude simulator listening on http://127.0.0.1:" in out
     assert "(simulated responses — not Claude)" in out
-    assert f"{TOOL} stream=False status=429 fault=rate_limit" in out
+    assert "solve claude-sonnet-5-5 stream=False status=429 fault=rate_limit" in out
     assert seen["faulted"]
-    assert seen["faults"] == [
-        ("rate_limit", TOOL, 1),
-        ("timeout", "*", 1),
-    ]
-    assert seen["latency"]["record_question"] == 3.1
+    assert seen["faults"] == [("rate_limit", "solve", 1), ("timeout", "*", 1)]
+    assert seen["latency"] == {"extract": 2.3, "generate": 3.1, "solve": 0.8}
+    assert seen["batch_delay"] == 1.5 and seen["record_bodies"] is True
 
 
-def test_management_command_rejects_an_unknown_fault():
-    with pytest.raises(CommandError, match="unknown fault"):
-        call_command("claude_simulator", "--fault=gremlins")
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("--fault=gremlins", "unknown fault"),
+        ("--fault=rate_limit:record_question", "unknown task"),
+        ("--fault=rate_limit:solve:0", "at least 1"),
+    ],
+)
+def test_management_command_rejects_a_bad_fault(option, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("claude_simulator", option)
 
 
 def test_stop_is_prompt_even_with_requests_still_sleeping():
@@ -487,7 +777,7 @@ def test_stop_is_prompt_even_with_requests_still_sleeping():
     def answer_or_fail() -> None:
         # Either outcome is fine: the point is that stop() does not wait 30 s.
         with contextlib.suppress(anthropic.APIError):
-            client.messages.create(**call())
+            client.messages.create(**solve())
 
     worker = threading.Thread(target=answer_or_fail, daemon=True)
     worker.start()

@@ -167,13 +167,13 @@ def assert_passes_gates(draft: dict, *, skill: str, difficulty: str, kind: str) 
     assert sympy.simplify(values.pop() - key_value) == 0, (draft["math_check"], draft["key"])
 
 
-# --- record_extraction ---------------------------------------------------------------------------
+# --- extract ------------------------------------------------------------------------------------
 
 
 @pytest.mark.django_db
 def test_pasted_math_question_with_choices_is_extracted_as_latex(bank):
     out = respond(
-        "record_extraction",
+        "extract",
         extraction_body("If 5x + 2 = 3x + 14, what is the value of x?\nA) 4\nB) 6\nC) 8\nD) 16"),
     )
     assert out["is_sat_question"] is True
@@ -190,7 +190,7 @@ def test_pasted_math_question_with_choices_is_extracted_as_latex(bank):
 @pytest.mark.django_db
 def test_inline_choices_and_a_pasted_answer_key_are_handled(bank):
     out = respond(
-        "record_extraction",
+        "extract",
         extraction_body(
             "The function f is defined by f(x) = 3x^2 - 5. What is the value of f(4)?\n"
             "A) 7 B) 43 C) 48 D) 139\nAnswer: B"
@@ -206,7 +206,7 @@ def test_inline_choices_and_a_pasted_answer_key_are_handled(bank):
 @pytest.mark.django_db
 def test_pasted_word_problem_without_choices_is_a_grid_in(bank):
     out = respond(
-        "record_extraction",
+        "extract",
         extraction_body(
             "A bakery sells muffins for $2.50 each. Dana spent $17.50 on muffins. "
             "How many muffins did Dana buy?"
@@ -228,7 +228,7 @@ def test_pasted_reading_question_is_split_into_passage_stem_and_choices(bank):
         "(C) Mowing lawns is expensive.\n"
         "(D) Quist studies only birds."
     )
-    out = respond("record_extraction", extraction_body(pasted))
+    out = respond("extract", extraction_body(pasted))
     assert out["is_sat_question"] is True
     assert out["stem"] == "Which choice best states the main idea of the text?"
     assert out["passage"].startswith("Many city parks")
@@ -244,14 +244,14 @@ def test_cross_text_paste_keeps_the_two_texts_apart(bank):
         "Based on the texts, how would the author of Text 2 most likely respond to Text 1?\n"
         "A. By agreeing fully\nB. By questioning the claim\nC. By ignoring it\nD. By praising it"
     )
-    out = respond("record_extraction", extraction_body(pasted))
+    out = respond("extract", extraction_body(pasted))
     assert out["passage"].startswith("Text 1")
     assert out["passage_b"].startswith("Text 2")
     assert out["classification"]["skill"] == "cross_text_connections"
 
 
 def test_shopping_list_is_not_an_sat_question():
-    out = respond("record_extraction", extraction_body("milk\neggs\n2 loaves of bread\napples"))
+    out = respond("extract", extraction_body("milk\neggs\n2 loaves of bread\napples"))
     assert out["is_sat_question"] is False
     assert "list" in out["not_a_question_reason"]
     assert out["classification"] is None
@@ -265,8 +265,8 @@ def test_image_is_answered_with_a_bank_question_picked_by_its_hash(bank):
         content = [{"type": "image", "source": source}, {"type": "text", "text": "Record it."}]
         return {"messages": [{"role": "user", "content": content}]}
 
-    first = respond("record_extraction", image_body("iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB"))
-    again = respond("record_extraction", image_body("iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB"))
+    first = respond("extract", image_body("iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB"))
+    again = respond("extract", image_body("iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB"))
     assert first == again
     match = next(q for q in bank if q["stem"] == first["stem"])
     assert first["classification"] == {
@@ -275,7 +275,7 @@ def test_image_is_answered_with_a_bank_question_picked_by_its_hash(bank):
         "confidence": 0.85,
     }
     assert first["choices"] == match["choices"]
-    others = {respond("record_extraction", image_body(f"image-{n}"))["stem"] for n in range(12)}
+    others = {respond("extract", image_body(f"image-{n}"))["stem"] for n in range(12)}
     assert len(others) > 1
 
 
@@ -284,12 +284,12 @@ def test_image_with_an_empty_bank_gets_the_builtin_question():
     body = {"messages": [{"role": "user", "content": [
         {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "x"}},
     ]}]}  # fmt: skip
-    out = respond("record_extraction", body)
+    out = respond("extract", body)
     assert out["is_sat_question"] is True and out["kind"] == "mcq"
     assert out["classification"]["confidence"] == 0.85
 
 
-# --- record_question -------------------------------------------------------------------------
+# --- generate -------------------------------------------------------------------------------
 
 
 CASES = [(skill, "mcq") for skill in Skill.values] + [(skill, "spr") for skill in MATH_SKILLS]
@@ -298,7 +298,7 @@ CASES = [(skill, "mcq") for skill in Skill.values] + [(skill, "spr") for skill i
 @pytest.mark.parametrize(("skill", "kind"), CASES)
 def test_generated_questions_pass_the_deterministic_gates(skill, kind):
     for difficulty, variant in SAMPLES:
-        draft = respond("record_question", question_body(skill, difficulty, kind, variant))
+        draft = respond("generate", question_body(skill, difficulty, kind, variant))
         assert_passes_gates(draft, skill=skill, difficulty=difficulty, kind=kind)
 
 
@@ -306,60 +306,57 @@ def test_generated_questions_pass_the_deterministic_gates(skill, kind):
 def test_different_variants_give_different_questions(skill):
     texts = set()
     for variant in range(6):
-        draft = respond("record_question", question_body(skill, "medium", "mcq", variant))
+        draft = respond("generate", question_body(skill, "medium", "mcq", variant))
         texts.add((draft["stem"], draft["passage"]))
     assert len(texts) == 6
 
 
 def test_reading_and_writing_requests_for_grid_ins_get_multiple_choice():
-    draft = respond("record_question", question_body("transitions", "easy", "spr", 0))
+    draft = respond("generate", question_body("transitions", "easy", "spr", 0))
     assert draft["kind"] == "mcq" and len(draft["choices"]) == 4
 
 
 def test_generation_is_deterministic_for_the_same_request():
     body = question_body("percentages", "hard", "spr", 4)
-    assert respond("record_question", body) == respond("record_question", body)
+    assert respond("generate", body) == respond("generate", body)
 
 
 def test_avoid_list_steers_away_from_a_written_stem():
-    first = respond("record_question", question_body("circles", "medium", "mcq", 0))
-    other = respond(
-        "record_question", question_body("circles", "medium", "mcq", 0, avoid=[first["stem"]])
-    )
+    first = respond("generate", question_body("circles", "medium", "mcq", 0))
+    other = respond("generate", question_body("circles", "medium", "mcq", 0, avoid=[first["stem"]]))
     assert other["stem"] != first["stem"]
 
 
 def test_repair_turn_is_answered_from_the_earlier_request():
     body = question_body("linear_functions", "easy", "mcq", 1)
-    first = respond("record_question", body)
+    first = respond("generate", body)
+    # The client's repair turn: the reply replayed verbatim, then what was wrong.
     body["messages"] += [
         {"role": "assistant", "content": [
-            {"type": "tool_use", "id": "t1", "name": "record_question", "input": first},
+            {"type": "thinking", "thinking": "", "signature": "c2lnbmF0dXJl"},
+            {"type": "text", "text": json.dumps(first)},
         ]},
-        {"role": "user", "content": [
-            {"type": "tool_result", "tool_use_id": "t1", "is_error": True,
-             "content": "choices: field required"},
-        ]},
+        {"role": "user", "content": [{"type": "text", "text": "choices: field required"}]},
     ]  # fmt: skip
-    repaired = respond("record_question", body)
+    repaired = respond("generate", body)
     assert_passes_gates(repaired, skill="linear_functions", difficulty="easy", kind="mcq")
     assert repaired["stem"] != first["stem"]
 
 
 def test_harder_instruction_keeps_the_requested_difficulty_label():
     body = question_body("ratios_rates", "easy", "mcq", 0, instruction="make it harder")
-    draft = respond("record_question", body)
+    draft = respond("generate", body)
     assert_passes_gates(draft, skill="ratios_rates", difficulty="easy", kind="mcq")
 
 
 def test_science_instruction_picks_a_science_passage():
     body = question_body("inferences", "medium", "mcq", 0, instruction="science context please")
-    draft = respond("record_question", body)
+    draft = respond("generate", body)
     science_words = ("planet", "moth", "wasp", "squirrel", "beaver", "fig", "star")
     assert any(word in draft["passage"] for word in science_words)
 
 
-# --- record_solution ----------------------------------------------------------------------------
+# --- solve -----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -367,8 +364,8 @@ def test_science_instruction_picks_a_science_passage():
     [("systems_linear_equations", "mcq"), ("probability", "spr"), ("boundaries", "mcq")],
 )
 def test_solver_answers_questions_it_wrote(skill, kind):
-    draft = respond("record_question", question_body(skill, "hard", kind, 2))
-    solution = respond("record_solution", solution_body(draft))
+    draft = respond("generate", question_body(skill, "hard", kind, 2))
+    solution = respond("solve", solution_body(draft))
     assert solution["answer"] == draft["key"]
     assert solution["confident"] is True
     assert solution["reasoning"]
@@ -377,7 +374,7 @@ def test_solver_answers_questions_it_wrote(skill, kind):
 @pytest.mark.django_db
 def test_solver_answers_bank_questions_from_the_bank(bank):
     question = next(q for q in bank if q["kind"] == "mcq" and q["key"] != "A")
-    solution = respond("record_solution", solution_body(question))
+    solution = respond("solve", solution_body(question))
     assert solution["answer"] == question["key"]
     assert solution["confident"] is True
 
@@ -393,7 +390,7 @@ def test_solver_is_not_confident_about_unknown_questions(kind, expected):
         "stem": "A question nobody wrote: what is the value of \\(q\\)?",
         "choices": ["\\(1\\)", "\\(2\\)", "\\(3\\)", "\\(4\\)"] if kind == "mcq" else [],
     }
-    solution = respond("record_solution", solution_body(question))
+    solution = respond("solve", solution_body(question))
     assert solution == {
         "answer": expected,
         "reasoning": "Could not solve this question.",
@@ -401,6 +398,6 @@ def test_solver_is_not_confident_about_unknown_questions(kind, expected):
     }
 
 
-def test_unknown_tool_is_refused():
-    with pytest.raises(ValueError, match="no responder"):
-        respond("record_weather", user_body("hello"))
+def test_unknown_task_is_refused():
+    with pytest.raises(ValueError, match="no responder for task"):
+        respond("record_question", user_body("hello"))

@@ -1,9 +1,9 @@
-"""Run the Claude simulator: a local Messages API server with simulated replies, not Claude.
+"""Run the Claude simulator: a strict local stand-in for the Messages API, replies not Claude.
 
 `make run` points the pipeline at it when no ANTHROPIC_API_KEY is set; tests and benchmarks
-use it to inject latency and faults. Example:
+use it to inject latency and faults per task (extract, generate, solve). Example:
 
-    manage.py claude_simulator --port 8765 --latency old-system --fault rate_limit:record_question:2
+    manage.py claude_simulator --port 8765 --latency old-system --fault rate_limit:generate:2
 """
 
 from __future__ import annotations
@@ -12,16 +12,21 @@ import argparse
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from generation.simulator import FAULT_KINDS, LATENCY_PROFILES, SimulatorServer
+from generation.simulator import FAULT_KINDS, LATENCY_PROFILES, TASK_KEYS, SimulatorServer
+from generation.simulator.server import DEFAULT_BATCH_DELAY
 
 
 def parse_fault(spec: str) -> tuple[str, str, int]:
-    """Parse KIND[:TOOL[:COUNT]] into (kind, tool, count)."""
+    """Parse KIND[:TASK[:COUNT]] into (kind, task, count)."""
     kind, _, rest = spec.partition(":")
-    tool, _, count = rest.partition(":")
+    task, _, count = rest.partition(":")
     if kind not in FAULT_KINDS:
         raise argparse.ArgumentTypeError(
             f"unknown fault {kind!r}; expected one of {', '.join(FAULT_KINDS)}"
+        )
+    if task and task not in TASK_KEYS:
+        raise argparse.ArgumentTypeError(
+            f"unknown task {task!r}; expected one of {', '.join(TASK_KEYS)}"
         )
     try:
         times = int(count) if count else 1
@@ -29,13 +34,23 @@ def parse_fault(spec: str) -> tuple[str, str, int]:
         raise argparse.ArgumentTypeError(f"fault count {count!r} is not a number") from None
     if times < 1:
         raise argparse.ArgumentTypeError("fault count must be at least 1")
-    return kind, tool or "*", times
+    return kind, task or "*", times
+
+
+def seconds(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError("seconds must not be negative")
+    return number
 
 
 class Command(BaseCommand):
     help = (
         "Serve the Anthropic Messages API locally with simulated replies (not Claude), "
-        "for demos, tests and benchmarks."
+        "enforcing the published per-model rules, for demos, tests and benchmarks."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -45,17 +60,29 @@ class Command(BaseCommand):
             "--latency",
             choices=sorted(LATENCY_PROFILES),
             default="none",
-            help="Per-stage delay profile: old-system mimics the old system's timings.",
+            help="Per-task delay profile: old-system mimics the old system's timings.",
         )
         parser.add_argument(
             "--fault",
             action="append",
             default=[],
             type=parse_fault,
-            metavar="KIND[:TOOL[:COUNT]]",
-            help=f"Inject a fault (repeatable). Kinds: {', '.join(FAULT_KINDS)}.",
+            metavar="KIND[:TASK[:COUNT]]",
+            help=f"Inject a fault (repeatable). Kinds: {', '.join(FAULT_KINDS)}. "
+            f"Tasks: {', '.join(TASK_KEYS)}.",
         )
-        parser.add_argument("--seed", type=int, default=0, help="Seed for ids and stream chunking.")
+        parser.add_argument(
+            "--batch-delay",
+            type=seconds,
+            default=DEFAULT_BATCH_DELAY,
+            help="Seconds a message batch stays in progress before it ends.",
+        )
+        parser.add_argument(
+            "--record-bodies",
+            action="store_true",
+            help="Keep each parsed request body in the request log (GET /_sim/requests).",
+        )
+        parser.add_argument("--seed", type=int, default=0, help="Seed for stream chunking.")
 
     def handle(
         self,
@@ -64,6 +91,8 @@ class Command(BaseCommand):
         port: int,
         latency: str,
         fault: list[tuple[str, str, int]],
+        batch_delay: float,
+        record_bodies: bool,
         seed: int,
         verbosity: int,
         **options,
@@ -73,10 +102,12 @@ class Command(BaseCommand):
             port,
             latency=LATENCY_PROFILES[latency],
             seed=seed,
+            batch_delay=batch_delay,
+            record_bodies=record_bodies,
             on_request=self._log_request if verbosity >= 2 else None,
         )
-        for kind, tool, count in fault:
-            server.add_fault(kind, tool=tool, count=count)
+        for kind, task, count in fault:
+            server.add_fault(kind, task=task, count=count)
         try:
             server.serve_forever(ready=lambda url: self._announce(url, verbosity))
         except KeyboardInterrupt:
@@ -92,9 +123,14 @@ class Command(BaseCommand):
 
     def _log_request(self, entry: dict) -> None:
         fault = f" fault={entry['fault']}" if entry["fault"] else ""
+        batch = f" batch={entry['batch']}" if entry["batch"] else ""
+        error = f" error={entry['error']!r}" if entry["error"] else ""
         self.stdout.write(
-            f"{entry['id']} {entry['tool']} stream={entry['stream']} status={entry['status']}"
-            f"{fault} in={entry['input_tokens']} out={entry['output_tokens']}"
-            f" {entry['duration']:.2f}s"
+            f"{entry['id']} {entry['task'] or '-'} {entry['model']} stream={entry['stream']}"
+            f" status={entry['status']}{fault}{batch} in={entry['input_tokens']}"
+            f" out={entry['output_tokens']} thinking={entry['thinking_tokens']}"
+            f" cache_write={entry['cache_creation_input_tokens']}"
+            f" cache_read={entry['cache_read_input_tokens']}"
+            f" {entry['duration']:.2f}s{error}"
         )
         self.stdout.flush()
