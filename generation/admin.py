@@ -37,6 +37,28 @@ class StageInline(ReadOnlyInline):
     show_change_link = False
 
 
+class CallInline(ReadOnlyInline):
+    """Every request to Claude the job made: what it cost, and what the API said if it failed."""
+
+    model = ModelCall
+    fields = (
+        "stage",
+        "purpose",
+        "model",
+        "outcome",
+        "input_tokens",
+        "output_tokens",
+        "thinking_tokens",
+        "cache_creation_tokens",
+        "cache_read_tokens",
+        "cost_usd",
+        "duration_ms",
+        "request_id",
+        "error",
+    )
+    show_change_link = False
+
+
 class QuestionInline(ReadOnlyInline):
     model = GeneratedQuestion
     fields = ("position", "status", "skill", "difficulty", "stem", "key", "review", "superseded")
@@ -48,6 +70,7 @@ class JobAdmin(admin.ModelAdmin):
         "public_id",
         "owner",
         "status",
+        "error_kind",
         "origin",
         "skill",
         "difficulty",
@@ -56,9 +79,9 @@ class JobAdmin(admin.ModelAdmin):
         "simulated",
         "created_at",
     )
-    list_filter = ("status", "origin", "simulated", "section", "domain")
+    list_filter = ("status", "error_kind", "origin", "simulated", "section", "domain")
     search_fields = ("public_id", "owner__username", "source_text")
-    inlines = (StageInline, QuestionInline)
+    inlines = (StageInline, QuestionInline, CallInline)
     readonly_fields = [field.name for field in Job._meta.fields]
     list_select_related = ("owner",)
 
@@ -96,10 +119,14 @@ class ModelCallAdmin(admin.ModelAdmin):
         "stage",
         "model",
         "outcome",
+        "batch",
         "input_tokens",
         "output_tokens",
+        "cache_read_tokens",
         "cost_usd",
         "duration_ms",
+        "request_id",
     )
-    list_filter = ("stage", "model", "outcome")
+    list_filter = ("stage", "purpose", "model", "outcome", "batch")
+    search_fields = ("request_id", "error")
     readonly_fields = [field.name for field in ModelCall._meta.fields]

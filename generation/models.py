@@ -38,6 +38,8 @@ class Job(models.Model):
         HARD = "hard", "Hard"
 
     FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
+    # Failures that another run cannot fix: the input is not a question, or Claude refused it.
+    FINAL_ERRORS = ("not_a_question", "refused")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     owner = models.ForeignKey(
@@ -66,7 +68,11 @@ class Job(models.Model):
     kind = models.CharField(max_length=3, choices=Question.Kind.choices, blank=True)
 
     simulated = models.BooleanField(default=False, help_text="Served by the Claude simulator.")
+    # Why the job failed: error is shown to the tutor, error_detail (raw API text, request ids,
+    # settings to check) only to staff; error_kind decides whether Retry is offered.
     error = models.TextField(blank=True)
+    error_kind = models.CharField(max_length=32, blank=True)
+    error_detail = models.TextField(blank=True)
     cancel_requested = models.BooleanField(default=False)
     # Each run of the task takes a fresh token; writes of a stale run are refused.
     run_token = models.UUIDField(null=True, blank=True, editable=False)
@@ -98,6 +104,11 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
+
+    @property
+    def retryable(self) -> bool:
+        """Return whether a Retry can resume this failed job at the stage it stopped in."""
+        return self.status == self.Status.FAILED and self.error_kind not in self.FINAL_ERRORS
 
 
 class Stage(models.Model):
@@ -146,19 +157,31 @@ class Stage(models.Model):
 
 
 class ModelCall(models.Model):
-    """One request to Claude, billed or not: the ledger every token total is summed from."""
+    """One request to Claude, billed or not: the ledger every token total is summed from.
 
-    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="calls")
-    stage = models.CharField(max_length=16)
+    Bulk work outside any job (validate_questions --solve) has no job.
+    """
+
+    job = models.ForeignKey(
+        Job, null=True, blank=True, on_delete=models.CASCADE, related_name="calls"
+    )
+    stage = models.CharField(max_length=16, blank=True)
     purpose = models.CharField(max_length=32)
     model = models.CharField(max_length=64)
     outcome = models.CharField(max_length=32)
     input_tokens = models.PositiveIntegerField(default=0)
     output_tokens = models.PositiveIntegerField(default=0)
+    thinking_tokens = models.PositiveIntegerField(default=0, help_text="Part of output_tokens.")
     cache_creation_tokens = models.PositiveIntegerField(default=0)
+    cache_write_1h_tokens = models.PositiveIntegerField(
+        default=0, help_text="Part of cache_creation_tokens written for an hour."
+    )
     cache_read_tokens = models.PositiveIntegerField(default=0)
     cost_usd = models.DecimalField(max_digits=10, decimal_places=6, default=Decimal(0))
+    batch = models.BooleanField(default=False, help_text="Sent through the Message Batches API.")
     duration_ms = models.PositiveIntegerField(default=0)
+    request_id = models.CharField(max_length=64, blank=True)
+    error = models.TextField(blank=True, help_text="What the API said, for operators.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -230,17 +230,45 @@ def stage_models(*, job_id: int, name: str, model: str) -> None:
     Stage.objects.filter(job_id=job_id, name=name).update(model=model)
 
 
-def job_fail(*, job_id: int, token: uuid.UUID, stage: str | None, error: str) -> bool:
-    """Fail the job (and the stage it failed in) with a reason a tutor can read."""
+def job_fail(
+    *, job_id: int, token: uuid.UUID, stage: str | None, error: str, kind: str, detail: str = ""
+) -> bool:
+    """Fail the job (and the stage it failed in) with a reason a tutor can read.
+
+    kind says what went wrong (a ClaudeError kind, "not_a_question", "internal", ...) and
+    so whether Retry is offered; detail is the raw account for staff.
+    """
     with transaction.atomic():
         failed = Job.objects.filter(pk=job_id, run_token=token, status=Job.Status.RUNNING).update(
-            status=Job.Status.FAILED, error=error, finished_at=timezone.now()
+            status=Job.Status.FAILED,
+            error=error,
+            error_kind=kind,
+            error_detail=detail,
+            finished_at=timezone.now(),
         )
         if failed and stage:
             Stage.objects.filter(job_id=job_id, name=stage).update(
                 status=Stage.Status.FAILED, error=error, finished_at=timezone.now()
             )
     return bool(failed)
+
+
+def job_retry(*, job: Job) -> Job:
+    """Queue a failed job again; it resumes at the stage it failed in, with nothing re-billed."""
+    if not job.retryable:
+        raise SubmissionError("This job cannot be retried; start a new one instead.")
+    with transaction.atomic():
+        retried = Job.objects.filter(pk=job.pk, status=Job.Status.FAILED).update(
+            status=Job.Status.QUEUED, error="", error_kind="", error_detail="", finished_at=None
+        )
+        if not retried:
+            raise SubmissionError("This job is not failed any more.")
+        Stage.objects.filter(
+            job_id=job.pk, status__in=[Stage.Status.FAILED, Stage.Status.RUNNING]
+        ).update(status=Stage.Status.PENDING, error="", finished_at=None)
+        job.refresh_from_db()
+        transaction.on_commit(lambda: job_enqueue(job=job))
+    return job
 
 
 def job_succeed(*, job_id: int, token: uuid.UUID) -> bool:
@@ -278,7 +306,7 @@ def _task_abort(task_id: int) -> None:
     app.job_manager.cancel_job_by_id(task_id, abort=True)
 
 
-def call_record(*, job_id: int, stage: str, usage: Usage) -> None:
+def call_record(*, job_id: int | None, stage: str, usage: Usage) -> None:
     """Add one Claude request to the ledger and to its stage's and job's totals."""
     counts = {
         "input_tokens": usage.input_tokens,
@@ -295,11 +323,17 @@ def call_record(*, job_id: int, stage: str, usage: Usage) -> None:
             purpose=usage.profile,
             model=usage.model,
             outcome=usage.outcome,
+            thinking_tokens=usage.thinking_tokens,
+            cache_write_1h_tokens=usage.cache_write_1h_tokens,
+            batch=usage.batch,
             duration_ms=usage.duration_ms,
+            request_id=usage.request_id[:64],
+            error=usage.error,
             **counts,
         )
-        Stage.objects.filter(job_id=job_id, name=stage).update(model=usage.model, **totals)
-        Job.objects.filter(pk=job_id).update(**totals)
+        if job_id is not None:
+            Stage.objects.filter(job_id=job_id, name=stage).update(model=usage.model, **totals)
+            Job.objects.filter(pk=job_id).update(**totals)
 
 
 # --- generated questions ----------------------------------------------------------
@@ -381,7 +415,9 @@ def jobs_orphaned_fail() -> int:
         status__in=[Job.Status.QUEUED, Job.Status.RUNNING], task_id__in=ended
     ).update(
         status=Job.Status.FAILED,
-        error="The worker stopped without finishing this job. Please start it again.",
+        error="The worker stopped before finishing this job. Press Retry to continue it.",
+        error_kind="interrupted",
+        error_detail="its Procrastinate task ended while the job was still queued or running",
         finished_at=timezone.now(),
     )
 
@@ -507,6 +543,8 @@ def job_reclassify(*, job: Job, skill: str, difficulty: str) -> Job:
             difficulty=target.difficulty,
             kind=target.kind,
             error="",
+            error_kind="",
+            error_detail="",
             finished_at=None,
         )
         if not updated:

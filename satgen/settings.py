@@ -7,6 +7,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from satgen.claude_models import check_stages, merge_models
 from satgen.embedded_db import embedded_database
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -161,37 +162,72 @@ ANTHROPIC_API_KEY = env.str("ANTHROPIC_API_KEY", default="")
 ANTHROPIC_BASE_URL = env.str("ANTHROPIC_BASE_URL", default="")
 CLAUDE_SIMULATOR_URL = env.str("CLAUDE_SIMULATOR_URL", default="http://127.0.0.1:8765")
 CLAUDE_SIMULATED = not (ANTHROPIC_API_KEY or ANTHROPIC_BASE_URL)
-CLAUDE_MAX_RETRIES = env.int("CLAUDE_MAX_RETRIES", default=2)
-_SONNET = "claude-sonnet-5-5"
-_HAIKU = "claude-haiku-5-5"
+# What each model accepts and costs (satgen/claude_models.py, docs/claude.md); CLAUDE_MODELS
+# (JSON) overrides fields of a listed model or adds a new one.
+CLAUDE_MODELS = merge_models(env.json("CLAUDE_MODELS", default={}))
+
+
+def _stage(name: str, *, model: str, effort: str, thinking: str, max_tokens: int, timeout: float):
+    prefix = f"CLAUDE_{name.upper()}_"
+    return {
+        "model": env.str(prefix + "MODEL", default=model),
+        "effort": env.str(prefix + "EFFORT", default=effort),
+        "thinking": env.str(prefix + "THINKING", default=thinking),
+        # Thinking counts toward max_tokens: room for both (docs/benchmarks.md).
+        "max_tokens": env.int(prefix + "MAX_TOKENS", default=max_tokens),
+        # The longest silence tolerated within one HTTP attempt (connect: 5 s).
+        "timeout": env.float(prefix + "TIMEOUT", default=timeout),
+    }
+
+
+# Per stage: reading a screenshot is perception (little thinking); writing and blind-solving
+# a question is reasoning, where thinking is what makes keys right (docs/pipeline.md).
 CLAUDE_STAGES = {
-    # stage: model, max_tokens, timeout in seconds per HTTP attempt (the SDK retries
-    # CLAUDE_MAX_RETRIES times, so a call can take (retries + 1) x timeout plus backoff)
-    "extract": {
-        "model": env.str("CLAUDE_EXTRACT_MODEL", default=_SONNET),
-        "max_tokens": env.int("CLAUDE_EXTRACT_MAX_TOKENS", default=4096),
-        "timeout": env.float("CLAUDE_EXTRACT_TIMEOUT", default=60.0),
-    },
-    "generate": {
-        "model": env.str("CLAUDE_GENERATE_MODEL", default=_SONNET),
-        "max_tokens": env.int("CLAUDE_GENERATE_MAX_TOKENS", default=4096),
-        "timeout": env.float("CLAUDE_GENERATE_TIMEOUT", default=90.0),
-    },
-    "solve": {
-        "model": env.str("CLAUDE_SOLVE_MODEL", default=_HAIKU),
-        "max_tokens": env.int("CLAUDE_SOLVE_MAX_TOKENS", default=1024),
-        "timeout": env.float("CLAUDE_SOLVE_TIMEOUT", default=45.0),
-    },
+    "extract": _stage(
+        "extract",
+        model="claude-sonnet-5-5",
+        effort="low",
+        thinking="adaptive",
+        max_tokens=8192,
+        timeout=90.0,
+    ),
+    "generate": _stage(
+        "generate",
+        model="claude-sonnet-5-5",
+        effort="medium",
+        thinking="adaptive",
+        max_tokens=16000,
+        timeout=120.0,
+    ),
+    "solve": _stage(
+        "solve",
+        model="claude-haiku-5-5",
+        effort="medium",
+        thinking="adaptive",
+        max_tokens=8192,
+        timeout=90.0,
+    ),
 }
-# US dollars per million tokens. Cache writes cost 1.25x input, cache reads 0.1x.
-CLAUDE_PRICES = env.json(
-    "CLAUDE_PRICES",
-    default={
-        "claude-opus-5-5": {"input": 4.0, "output": 20.0},
-        _SONNET: {"input": 2.0, "output": 10.0},
-        _HAIKU: {"input": 0.10, "output": 0.50},
-    },
-)
+check_stages(CLAUDE_STAGES, CLAUDE_MODELS)
+# Transient failures (429, 5xx, timeouts, broken streams) are retried CLAUDE_MAX_RETRIES
+# times per call, after CLAUDE_RETRY_BASE x 2^n seconds (at most CLAUDE_RETRY_CAP), or after
+# the server's retry-after when it is at most CLAUDE_RETRY_AFTER_MAX; then the job stops and
+# the tutor can press Retry.
+CLAUDE_MAX_RETRIES = env.int("CLAUDE_MAX_RETRIES", default=2)
+CLAUDE_RETRY_BASE = env.float("CLAUDE_RETRY_BASE", default=0.5)
+CLAUDE_RETRY_CAP = env.float("CLAUDE_RETRY_CAP", default=8.0)
+CLAUDE_RETRY_AFTER_MAX = env.float("CLAUDE_RETRY_AFTER_MAX", default=30.0)
+# The system prompts every job shares are cached for an hour (it pays as soon as two jobs
+# are more than 5 minutes apart); a job's retrieved examples for 5 minutes (docs/claude.md).
+CLAUDE_CACHE_TTL = env.str("CLAUDE_CACHE_TTL", default="1h")
+CLAUDE_JOB_CACHE_TTL = env.str("CLAUDE_JOB_CACHE_TTL", default="5m")
+if {CLAUDE_CACHE_TTL, CLAUDE_JOB_CACHE_TTL} - {"5m", "1h"}:
+    raise ImproperlyConfigured("CLAUDE_CACHE_TTL and CLAUDE_JOB_CACHE_TTL take 5m or 1h.")
+if (CLAUDE_CACHE_TTL, CLAUDE_JOB_CACHE_TTL) == ("5m", "1h"):
+    # The API refuses a 1-hour breakpoint after a 5-minute one.
+    raise ImproperlyConfigured("CLAUDE_JOB_CACHE_TTL cannot be longer than CLAUDE_CACHE_TTL.")
+# Bulk work (validate_questions --solve) goes through the Message Batches API.
+CLAUDE_BATCH_POLL_SECONDS = env.float("CLAUDE_BATCH_POLL_SECONDS", default=30.0)
 
 # Generation.
 GENERATION_MAX_ROUNDS = env.int("GENERATION_MAX_ROUNDS", default=2)  # regenerations per question

@@ -53,7 +53,7 @@ WIDTH = 1280
 MAX_HEIGHT = 2000
 TUTOR = ("tutor", "screenshots only, never a real account")
 # Slow enough to catch generate running; the finished job is the same one, a little later.
-LATENCY = {"record_extraction": 1.5, "record_question": 4.0, "record_solution": 0.5}
+LATENCY = {"extract": 1.5, "generate": 4.0, "solve": 0.5}
 JOB_TIMEOUT = 90_000
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 
-from generation.claude import UsageSink, call_tool
+from asgiref.sync import sync_to_async
+
+from generation.claude import UsageSink, call_structured, image_block, stage_model
+from generation.images import model_images
 from generation.pipeline.prompts import EXTRACT_SYSTEM
 from generation.pipeline.schemas import Extraction
 
@@ -22,17 +24,7 @@ class Source:
 async def extract(source: Source, *, record: UsageSink) -> Extraction:
     """Return the source question as structured data, with its classification."""
     if source.image is not None:
-        content = [
-            {
-                "type": "image",
-                "source": {
-                    "type": "base64",
-                    "media_type": source.media_type,
-                    "data": base64.b64encode(source.image).decode("ascii"),
-                },
-            },
-            {"type": "text", "text": "Record the SAT question in this screenshot."},
-        ]
+        content = await sync_to_async(_image_content, thread_sensitive=False)(source.image)
     else:
         content = [
             {
@@ -40,12 +32,25 @@ async def extract(source: Source, *, record: UsageSink) -> Extraction:
                 "text": f"Record this SAT question.\n<source_text>\n{source.text}\n</source_text>",
             }
         ]
-    return await call_tool(
+    return await call_structured(
         profile="extract",
-        tool="record_extraction",
-        description="Record the source question's content and its taxonomy classification.",
         output_model=Extraction,
         system=EXTRACT_SYSTEM,
         content=content,
         record=record,
     )
+
+
+def _image_content(data: bytes) -> list[dict]:
+    """Return the screenshot as image blocks fitted to the model, then the instruction."""
+    tier = stage_model("extract")["images"]
+    tiles = model_images(data, long_edge=tier["long_edge"], max_tokens=tier["max_tokens"])
+    blocks = [image_block(tile.data, tile.media_type) for tile in tiles]
+    if len(tiles) == 1:
+        ask = "Record the SAT question in this screenshot."
+    else:
+        ask = (
+            f"Record the SAT question in this screenshot, sent as {len(tiles)} slices from top "
+            "to bottom; consecutive slices overlap a little, so don't repeat the lines they share."
+        )
+    return [*blocks, {"type": "text", "text": ask}]

@@ -47,8 +47,8 @@ hardest items (multi-step, abstract, dense passages, close distractors)."""
 
 EXTRACT_SYSTEM = f"""\
 You read SAT questions for SATgen, a tool that writes new practice questions for SAT tutors. \
-You receive a screenshot or the pasted text of one question. Record it exactly, with the tool \
-record_extraction: the passage(s), the question stem, the four choices in order (none for a \
+You receive a screenshot or the pasted text of one question. Record it exactly, as JSON in \
+the given schema: the passage(s), the question stem, the four choices in order (none for a \
 student-produced response), a text description of any figure or table (tables as Markdown), \
 and math in LaTeX between \\( and \\). Then classify it in the official digital-SAT taxonomy \
 (skill and difficulty, with your confidence from 0 to 1).
@@ -66,7 +66,7 @@ Official taxonomy:
 
 GENERATE_SYSTEM = f"""\
 You write new SAT practice questions for SATgen, a tool for SAT tutors. Each call writes ONE \
-new question with the tool record_question, for the section, skill, difficulty and kind given \
+new question, as JSON in the given schema, for the section, skill, difficulty and kind given \
 in <request>. Imitate the style, length and register of the examples from our curated bank, \
 but write a genuinely new question: new numbers, new context, new passage. Never copy or \
 closely paraphrase an example, the source question, or anything in "avoid".
@@ -95,7 +95,7 @@ Official taxonomy:
 
 SOLVE_SYSTEM = f"""\
 You are an expert SAT test-taker. Solve the question in <question> on your own and record \
-your answer with the tool record_solution: the letter A-D for multiple choice, or the answer \
+your answer as JSON in the given schema: the letter A-D for multiple choice, or the answer \
 as a student would grid it for a student-produced response. Work carefully; if the question \
 is flawed (no correct choice, two correct choices, ambiguous wording), answer your best guess \
 and set confident to false.

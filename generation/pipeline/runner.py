@@ -18,7 +18,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 
 from generation import services
-from generation.claude import ClaudeError, Usage
+from generation.claude import ClaudeError, TransientError, Usage
 from generation.events import publish
 from generation.models import STAGE_NAMES, GeneratedQuestion, Job, Stage
 from generation.pipeline.context import Example, Target, question_text, shifted_difficulty
@@ -32,9 +32,16 @@ logger = logging.getLogger(__name__)
 
 db = sync_to_async  # every ORM call leaves the event loop
 
+REVISION_BUSY = "Claude was busy, so this revision could not be finished; revise it again."
+
 
 class JobFailure(Exception):
     """The job cannot go on; the message is stored and shown to the tutor."""
+
+    def __init__(self, message: str, *, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.detail = message
 
 
 async def run_job(job_id: int) -> None:
@@ -84,16 +91,26 @@ class JobRun:
         except services.LostJob:
             logger.info("job %s was cancelled or taken over; this run stops", self.job.pk)
         except (JobFailure, ClaudeError) as error:
-            await self._fail(current, str(error))
-        except Exception:
+            logger.warning("job %s failed in %s: %s", self.job.pk, current, error.detail)
+            await self._fail(current, str(error), kind=error.kind, detail=error.detail)
+        except Exception as error:
             logger.exception("job %s crashed in %s", self.job.pk, current)
             await self._fail(
-                current, f"Something went wrong on our side during {current}; it has been logged."
+                current,
+                f"Something went wrong on our side during {current}; it has been logged. "
+                "Press Retry to continue from there.",
+                kind="internal",
+                detail=repr(error),
             )
 
-    async def _fail(self, stage: str | None, reason: str) -> None:
+    async def _fail(self, stage: str | None, reason: str, *, kind: str, detail: str) -> None:
         if await db(services.job_fail)(
-            job_id=self.job.pk, token=self.token, stage=stage, error=reason
+            job_id=self.job.pk,
+            token=self.token,
+            stage=stage,
+            error=reason,
+            kind=kind,
+            detail=detail,
         ):
             await self._publish(kind="job", status=Job.Status.FAILED, error=reason)
 
@@ -130,7 +147,9 @@ class JobRun:
         extraction = await extract(source, record=self._record("extract"))
         if not extraction.is_sat_question:
             reason = extraction.not_a_question_reason or "it does not show a question"
-            raise JobFailure(f"This doesn't look like an SAT question: {reason}")
+            raise JobFailure(
+                f"This doesn't look like an SAT question: {reason}", kind="not_a_question"
+            )
         self.extraction = extraction
         return extraction.model_dump(mode="json"), "", None
 
@@ -170,15 +189,33 @@ class JobRun:
         slots = await db(services.question_slots)(job=self.job)
         todo = [slot for slot in slots if not slot.stem]
         limit = asyncio.Semaphore(settings.GENERATION_PARALLEL_CALLS)
+        # The drafts share the examples block: its cache entry becomes readable once the first
+        # reply has begun, so the others wait for that instead of each writing it again.
+        primer = asyncio.Event() if len(todo) > 1 else None
 
-        async def write(slot: GeneratedQuestion) -> None:
-            async with limit:
-                await self._draft(slot, rounds=slot.rounds)
+        async def write(index: int, slot: GeneratedQuestion) -> None:
+            if primer is not None and index > 0:
+                await primer.wait()
+            try:
+                async with limit:
+                    await self._draft(
+                        slot, rounds=slot.rounds, started=primer if index == 0 else None
+                    )
+            finally:
+                if primer is not None and index == 0:
+                    primer.set()  # never leave the others waiting on a draft that failed
 
-        await asyncio.gather(*(write(slot) for slot in todo))
+        _raise_first(
+            await asyncio.gather(
+                *(write(i, slot) for i, slot in enumerate(todo)), return_exceptions=True
+            )
+        )
         written = await db(self._question_states)()
         if not any(status != GeneratedQuestion.Status.FAILED for status in written.values()):
-            raise JobFailure(self.failures[0] if self.failures else "No question was written.")
+            raise JobFailure(
+                self.failures[0] if self.failures else "No question could be written.",
+                kind="no_questions",
+            )
         return {"drafted": len(todo)}, "", None
 
     async def _draft(
@@ -190,8 +227,13 @@ class JobRun:
         stage: str = "generate",
         previous: DraftQuestion | None = None,
         instruction: str | None = None,
+        started: asyncio.Event | None = None,
     ) -> DraftQuestion | None:
-        """Write (or rewrite) one question; store it; None if Claude could not write it."""
+        """Write (or rewrite) one question; store it; None if Claude could not write it.
+
+        A transient failure (Claude busy or unreachable after retries) is raised: the stage
+        stops and a Retry writes the question then, instead of marking it failed.
+        """
         if self.token and not await db(services.job_still_mine)(
             job_id=self.job.pk, token=self.token
         ):
@@ -211,8 +253,13 @@ class JobRun:
                 instruction=self.job.instruction if instruction is None else instruction,
                 previous=previous.model_dump(mode="json") if previous else None,
                 feedback=feedback,
+                # Only a job of several questions has other calls to read the examples' cache.
+                shared=self.job.count > 1,
                 record=self._record(stage),
+                started=started,
             )
+        except TransientError:
+            raise
         except ClaudeError as error:
             self.failures.append(str(error))
             await db(services.question_fail)(question_id=slot.pk, error=str(error))
@@ -256,19 +303,38 @@ class JobRun:
 
         async def check(slot: GeneratedQuestion) -> None:
             async with limit:
-                await self._check(slot, _draft_of(slot), rounds=slot.rounds)
+                # A retried run resumes a regeneration with the failures that asked for it.
+                feedback = (
+                    _failures_of(slot)
+                    if slot.status == GeneratedQuestion.Status.REGENERATING
+                    else None
+                )
+                await self._check(slot, _draft_of(slot), rounds=slot.rounds, feedback=feedback)
 
-        await asyncio.gather(*(check(slot) for slot in slots if slot.status not in finished))
+        _raise_first(
+            await asyncio.gather(
+                *(check(slot) for slot in slots if slot.status not in finished),
+                return_exceptions=True,
+            )
+        )
         states = await db(self._question_states)()
         counts = {status: list(states.values()).count(status) for status in set(states.values())}
         return counts, "", None
 
     async def _check(
-        self, slot: GeneratedQuestion, draft: DraftQuestion | None, *, rounds: int
+        self,
+        slot: GeneratedQuestion,
+        draft: DraftQuestion | None,
+        *,
+        rounds: int,
+        feedback: list[str] | None = None,
     ) -> None:
         """Validate a draft; regenerate it (bounded) until it passes, else flag it."""
         max_drafts = 1 + settings.GENERATION_MAX_ROUNDS
         source = self._source_text()
+        if feedback and draft is not None:
+            draft = await self._draft(slot, rounds=rounds, feedback=feedback, stage="validate")
+            rounds += 1
         while draft is not None:
             report = await validate_draft(
                 draft,
@@ -289,13 +355,18 @@ class JobRun:
     async def revise(self, question: GeneratedQuestion) -> None:
         """Rewrite a finished question as the tutor asked, then validate it like any draft."""
         previous = _draft_of(question.revision_of) if question.revision_of else None
-        draft = await self._draft(
-            question,
-            rounds=0,
-            previous=previous,
-            instruction=question.revision_instruction,
-        )
-        await self._check(question, draft, rounds=1)
+        try:
+            draft = await self._draft(
+                question,
+                rounds=0,
+                previous=previous,
+                instruction=question.revision_instruction,
+            )
+            await self._check(question, draft, rounds=1)
+        except TransientError as error:
+            logger.warning("revision %s stopped: %s", question.pk, error.detail)
+            await db(services.question_fail)(question_id=question.pk, error=REVISION_BUSY)
+            await self._publish(kind="question", position=question.position, status="failed")
 
 
 async def run_revision(question_id: int) -> None:
@@ -307,6 +378,22 @@ async def run_revision(question_id: int) -> None:
     for stage in await db(list)(question.job.stages.filter(status=Stage.Status.SUCCEEDED)):
         run._restore(stage)
     await run.revise(question)
+
+
+def _raise_first(results: list[Any]) -> None:
+    """Raise what stopped the run after every parallel task has finished, if any did."""
+    errors = [r for r in results if isinstance(r, BaseException)]
+    for kind in (services.LostJob, TransientError):
+        for error in errors:
+            if isinstance(error, kind):
+                raise error
+    if errors:
+        raise errors[0]
+
+
+def _failures_of(question: GeneratedQuestion) -> list[str] | None:
+    """Return the stored failures of a question's last verdict (None if it has none)."""
+    return list(question.flag_reasons) or None
 
 
 def _draft_of(question: GeneratedQuestion) -> DraftQuestion | None:

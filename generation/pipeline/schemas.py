@@ -1,16 +1,16 @@
 """Typed inputs and outputs of the pipeline stages.
 
 The JSON schemas Claude is asked to fill are generated from these models
-(generation.claude.tool_schema), and every reply is validated by them. Schemas
-stay inside what strict structured output supports: no numeric or length
-bounds, enums for closed sets; the rest is checked here in pydantic.
+(generation.claude.output_schema), and every reply is validated by them. Bounds
+the API's structured output does not support (lengths, ranges) are stated in
+the schema's descriptions by that transform and enforced here.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from questions.taxonomy import (
     DOMAIN_OF_SKILL,
@@ -37,14 +37,7 @@ class Classification(StageModel):
 
     skill: Skill = Field(description="The official digital-SAT skill the question tests.")
     difficulty: Difficulty = Field(description="Easy, medium or hard, as the SAT would rate it.")
-    confidence: float = Field(description="0 to 1: how sure the skill and difficulty are.")
-
-    @field_validator("confidence")
-    @classmethod
-    def _confidence_in_range(cls, value: float) -> float:
-        if not 0.0 <= value <= 1.0:
-            raise ValueError("confidence must be between 0 and 1")
-        return value
+    confidence: float = Field(ge=0, le=1, description="How sure the skill and difficulty are.")
 
     @property
     def domain(self) -> Domain:
@@ -127,7 +120,10 @@ class DraftQuestion(StageModel):
     figure: str = Field(description="A text description of any figure or table, or empty.")
     stem: str = Field(description="The question; math in LaTeX between \\( and \\).")
     choices: list[str] = Field(description="Four choices A-D in order; empty for spr.")
-    key: str = Field(description="The correct letter A-D, or the spr answer as gridded (e.g. 3/2).")
+    key: str = Field(
+        max_length=16,
+        description="The correct letter A-D, or the spr answer as gridded (e.g. 3/2).",
+    )
     explanation: str = Field(
         description="Worked explanation; for mcq it starts 'Choice <key> is correct.'"
     )
@@ -166,8 +162,10 @@ class DraftQuestion(StageModel):
 class BlindSolution(StageModel):
     """An independent answer to a question, written without seeing the key."""
 
-    answer: str = Field(description="The letter A-D, or the spr answer as gridded.")
-    reasoning: str = Field(description="A short justification, at most a few sentences.")
+    answer: str = Field(max_length=16, description="The letter A-D, or the spr answer as gridded.")
+    reasoning: str = Field(
+        max_length=2000, description="A short justification, at most a few sentences."
+    )
     confident: bool = Field(description="False when the question seems flawed or ambiguous.")
 
 

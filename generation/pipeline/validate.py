@@ -13,7 +13,7 @@ from fractions import Fraction
 from asgiref.sync import sync_to_async
 from django.db import connections
 
-from generation.claude import ClaudeError, UsageSink, call_tool, dumps
+from generation.claude import ClaudeError, TransientError, UsageSink, call_structured, dumps
 from generation.pipeline.context import Target, question_text
 from generation.pipeline.gates import run_gates
 from generation.pipeline.mathcheck import answer_value, averify_math
@@ -116,8 +116,8 @@ async def _math_gate(draft: DraftQuestion) -> GateResult:
     )
 
 
-async def blind_solve(draft: DraftQuestion, *, record: UsageSink) -> BlindSolution:
-    """Return an independent answer to the draft, from a call that never sees the key."""
+def solve_content(draft: DraftQuestion) -> list[dict]:
+    """Return what the blind solver is shown: the question, never its key or explanation."""
     question = {
         "kind": draft.kind,
         "passage": draft.passage,
@@ -126,13 +126,16 @@ async def blind_solve(draft: DraftQuestion, *, record: UsageSink) -> BlindSoluti
         "stem": draft.stem,
         "choices": draft.choices,
     }
-    return await call_tool(
+    return [{"type": "text", "text": f"<question>{dumps(question)}</question>"}]
+
+
+async def blind_solve(draft: DraftQuestion, *, record: UsageSink) -> BlindSolution:
+    """Return an independent answer to the draft, from a call that never sees the key."""
+    return await call_structured(
         profile="solve",
-        tool="record_solution",
-        description="Record your answer to the question.",
         output_model=BlindSolution,
         system=SOLVE_SYSTEM,
-        content=[{"type": "text", "text": f"<question>{dumps(question)}</question>"}],
+        content=solve_content(draft),
         record=record,
     )
 
@@ -140,11 +143,20 @@ async def blind_solve(draft: DraftQuestion, *, record: UsageSink) -> BlindSoluti
 async def _blind_solve_gate(draft: DraftQuestion, *, record: UsageSink) -> GateResult:
     try:
         solution = await blind_solve(draft, record=record)
+    except TransientError:
+        # Claude was busy, not the question wrong: the stage stops (the tutor can retry it),
+        # and neither fails the question nor pays for a new draft.
+        raise
     except ClaudeError as error:
         # Unchecked is not passed: the question is flagged with the reason, not shown as verified.
         return GateResult(
             name="blind_solve_agrees", passed=False, detail=f"the blind solve failed: {error}"
         )
+    return solve_gate(draft, solution)
+
+
+def solve_gate(draft: DraftQuestion, solution: BlindSolution) -> GateResult:
+    """Return the gate a blind solution earns: it must agree with the key, confidently."""
     agrees = same_answer(draft.kind, draft.key, solution.answer)
     if agrees and not solution.confident:
         return GateResult(

@@ -42,7 +42,7 @@ def seeded_bank(seed_rows, transactional_db) -> None:
 def simulator_server():
     from generation.simulator.server import SimulatorServer
 
-    server = SimulatorServer().start()
+    server = SimulatorServer(record_bodies=True).start()
     yield server
     server.stop()
 
@@ -54,12 +54,15 @@ def simulator(simulator_server, settings):
     settings.CLAUDE_SIMULATED = True
     settings.CLAUDE_SIMULATOR_URL = simulator_server.url
     settings.CLAUDE_MAX_RETRIES = 2
+    settings.CLAUDE_RETRY_BASE = 0.01
+    settings.CLAUDE_BATCH_POLL_SECONDS = 0.05
     yield simulator_server
     simulator_server.reset()
 
 
-def tool_log(server, tool: str) -> list[dict]:
-    return [entry for entry in server.requests() if entry["tool"] == tool]
+def task_log(server, task: str) -> list[dict]:
+    """Return the simulator's log entries for one task (extract, generate or solve)."""
+    return [entry for entry in server.requests() if entry["task"] == task]
 
 
 def dumps(value) -> str:

@@ -39,7 +39,7 @@ PASSWORD = "a long tutor passphrase"
 JOB_TIMEOUT = 60_000  # ms for a whole job (the first one also loads the embedding model)
 # Slow enough to watch, fast enough for the suite: extract (+ classify) 1 s, each question
 # 1.5 s, each blind solve 0.3 s.
-LIVE_LATENCY = {"record_extraction": 1.0, "record_question": 1.5, "record_solution": 0.3}
+LIVE_LATENCY = {"extract": 1.0, "generate": 1.5, "solve": 0.3}
 
 pytestmark = pytest.mark.usefixtures("seeded_bank")  # committed: the server reads it too
 

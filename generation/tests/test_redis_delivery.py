@@ -69,7 +69,7 @@ def worker(redis_layer, simulator, tmp_path):
 
 
 async def test_a_job_run_by_a_worker_process_streams_to_the_socket(worker, simulator):
-    simulator.set_latency({"record_question": 1.0})
+    simulator.set_latency({"generate": 1.0})
 
     @sync_to_async
     def start():

@@ -15,7 +15,7 @@ from django.db import connection
 from generation.models import Job, Stage
 from generation.services import JobOptions, job_create
 from generation.tests.builders import make_user
-from generation.tests.conftest import tool_log
+from generation.tests.conftest import task_log
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -59,7 +59,7 @@ def _wait_for(predicate, *, timeout: float, what: str) -> None:
 
 
 def test_a_job_survives_its_worker_being_killed_in_the_middle_of_generate(simulator, tmp_path):
-    simulator.set_latency({"record_question": 4.0})
+    simulator.set_latency({"generate": 4.0})
     first = _start_worker("first", simulator.url, tmp_path / "first.log")
     second = None
     try:
@@ -96,7 +96,7 @@ def test_a_job_survives_its_worker_being_killed_in_the_middle_of_generate(simula
             "generate": 2,
             "validate": 1,
         }
-        assert len(tool_log(simulator, "record_extraction")) == 1
+        assert len(task_log(simulator, "extract")) == 1
         assert [q.status for q in job.questions.all()] == ["passed", "passed"]
     finally:
         for worker in (first, second):

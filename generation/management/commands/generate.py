@@ -55,7 +55,9 @@ class Command(BaseCommand):
         job.refresh_from_db()
         self.stdout.write(json.dumps(job_state(job), indent=2, ensure_ascii=False))
         if job.status != Job.Status.SUCCEEDED:
-            raise CommandError(f"The job {job.status}: {job.error}")
+            # This is the operator's console: the raw detail belongs here too.
+            detail = f" ({job.error_detail})" if job.error_detail else ""
+            raise CommandError(f"The job {job.status}: {job.error}{detail}")
 
     def _source(self, options) -> dict:
         if options["skill"]:
