@@ -17,7 +17,7 @@ from pydantic import WithJsonSchema
 
 from generation.models import GeneratedQuestion, Job, Stage
 from generation.selectors import job_for_user, job_state
-from generation.services import JobOptions, SubmissionError, job_cancel, job_submit
+from generation.services import JobOptions, SubmissionError, job_cancel, job_retry, job_submit
 
 router = Router()
 
@@ -147,6 +147,7 @@ class JobState(Schema):
     origin: JobOrigin
     simulated: bool
     error: str
+    retryable: bool
     options: Options
     taxonomy: Taxonomy
     stages: list[StageState]
@@ -269,3 +270,23 @@ def cancel_job(request: TokenRequest, job_id: str):
         return Status(409, {"detail": f"This job has already finished ({job.status})."})
     job.refresh_from_db()
     return job_state(job)
+
+
+@router.post(
+    "/{job_id}/retry",
+    response={202: JobState, 401: Problem, 404: Problem, 409: Problem},
+    url_name="job_retry",
+    summary="Retry a failed job",
+)
+def retry_job(request: TokenRequest, job_id: str):
+    """Queue a failed job again: it resumes at the stage it failed in, paying nothing twice.
+
+    409 when the job has not failed, or failed in a way a retry cannot change (the input is
+    not an SAT question, or Claude refused it).
+    """
+    job = _get_job_for_user(request, job_id)
+    try:
+        job = job_retry(job=job)
+    except SubmissionError as error:
+        return Status(409, {"detail": str(error)})
+    return Status(202, job_state(job))

@@ -38,6 +38,7 @@ def job_state(job: Job) -> dict[str, Any]:
         "origin": job.origin,
         "simulated": job.simulated,
         "error": job.error,
+        "retryable": job.retryable,
         "options": {"count": job.count, "target": job.target, "instruction": job.instruction},
         "taxonomy": {
             "section": job.section,

@@ -16,6 +16,7 @@ from generation.services import (
     SubmissionError,
     job_cancel,
     job_reclassify,
+    job_retry,
     job_submit,
     question_revise,
 )
@@ -79,6 +80,18 @@ def job_cancel_view(request: HttpRequest, public_id) -> HttpResponse:
         messages.success(request, "The job was cancelled.")
     else:
         messages.info(request, "The job had already finished.")
+    return redirect("job_detail", public_id=job.public_id)
+
+
+@require_POST
+def job_retry_view(request: HttpRequest, public_id) -> HttpResponse:
+    job = job_for_user(request.user, public_id)
+    try:
+        job_retry(job=job)
+    except SubmissionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Retrying: the job continues where it stopped.")
     return redirect("job_detail", public_id=job.public_id)
 
 

@@ -213,6 +213,60 @@ def test_a_job_can_be_cancelled_once(api, tutor):
     assert "already finished" in again.json()["detail"]
 
 
+def _failed(job: Job, *, kind: str, stage: str = "generate") -> None:
+    Job.objects.filter(pk=job.pk).update(
+        status="failed", error="Claude is busy.", error_kind=kind, error_detail="HTTP 529 ..."
+    )
+    job.stages.filter(name__in=["extract", "classify", "retrieve"]).update(status="succeeded")
+    job.stages.filter(name=stage).update(status="failed", error="Claude is busy.")
+
+
+def test_a_failed_job_is_retried_from_the_stage_it_failed_in(
+    api, tutor, django_capture_on_commit_callbacks
+):
+    job = make_job(owner=tutor)
+    _failed(job, kind="transient")
+    state = api.get(f"{JOBS}{job.public_id}").json()
+    assert (state["status"], state["retryable"]) == ("failed", True)
+    assert "HTTP" not in str(state)  # the raw detail is for staff, not the API's caller
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(f"{JOBS}{job.public_id}/retry")
+    assert response.status_code == 202, response.content
+    assert (response.json()["status"], response.json()["error"]) == ("queued", "")
+    stages = dict(job.stages.values_list("name", "status"))
+    assert stages == {
+        "extract": "succeeded",
+        "classify": "succeeded",
+        "retrieve": "succeeded",
+        "generate": "pending",
+        "validate": "pending",
+    }
+    assert ProcrastinateJob.objects.filter(task_name="generation.run_job").count() == 1
+    again = api.post(f"{JOBS}{job.public_id}/retry")
+    assert again.status_code == 409
+
+
+@pytest.mark.parametrize("kind", ["not_a_question", "refused"])
+def test_a_job_a_retry_cannot_change_is_not_retried(api, tutor, kind):
+    job = make_job(owner=tutor)
+    _failed(job, kind=kind, stage="extract")
+    assert api.get(f"{JOBS}{job.public_id}").json()["retryable"] is False
+    response = api.post(f"{JOBS}{job.public_id}/retry")
+    assert response.status_code == 409
+    assert "cannot be retried" in response.json()["detail"]
+    job.refresh_from_db()
+    assert job.status == "failed"
+
+
+def test_another_tutors_job_cannot_be_retried(api):
+    job = make_job(owner=make_user("someone-else"))
+    _failed(job, kind="transient")
+    assert api.post(f"{JOBS}{job.public_id}/retry").status_code == 404
+    job.refresh_from_db()
+    assert job.status == "failed"
+
+
 def test_the_openapi_document_is_valid_and_lists_every_endpoint(client):
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
@@ -222,6 +276,7 @@ def test_the_openapi_document_is_valid_and_lists_every_endpoint(client):
     assert methods["/api/v1/jobs/"] >= {"get", "post"}
     assert methods["/api/v1/jobs/{job_id}"] >= {"get"}
     assert methods["/api/v1/jobs/{job_id}/cancel"] >= {"post"}
+    assert methods["/api/v1/jobs/{job_id}/retry"] >= {"post"}
     assert methods["/api/v1/sets/"] >= {"get"}
     assert methods["/api/v1/sets/{set_id}/export"] >= {"get"}
     assert document["components"]["securitySchemes"]["BearerTokenAuth"]["scheme"] == "bearer"
