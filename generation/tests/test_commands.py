@@ -7,6 +7,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
+from generation.models import ModelCall
 from questions.management.commands.seed_bank import SEED_FILE
 from questions.tests.builders import mcq_record, spr_record
 
@@ -88,9 +89,33 @@ def test_validate_questions_with_solve_asks_for_an_independent_answer(tmp_path, 
     record = mcq_record(external_id="solve-me")
     path = tmp_path / "bank.jsonl"
     path.write_text(json.dumps(record) + "\n")
-    simulator.script("record_solution", {"answer": "C", "reasoning": "6", "confident": True})
-    reports, _ = _validate(path, "--solve")
-    assert reports[0]["failures"] == ["blind_solve_agrees: an independent solve answered C: 6"]
+    simulator.script("solve", {"answer": "C", "reasoning": "6", "confident": True})
+    reports, summary = _validate(path, "--solve")
+    assert reports[0]["failures"] == [
+        f"blind_solve_agrees: an independent solve answered C, not {record['key']}: 6"
+    ]
+    # The solve went through one Message Batch at half price, and its cost is printed.
+    [entry] = simulator.requests()
+    assert entry["batch"] is not None
+    call = ModelCall.objects.get()
+    assert (call.job, call.purpose, call.batch) == (None, "solve", True)
+    assert call.cost_usd > 0
+    assert "Claude: 1 request(s) (one Message Batch, half price)" in summary
+    assert f"cost ${call.cost_usd:.4f}" in summary
+
+
+def test_validate_questions_can_solve_with_direct_requests(tmp_path, simulator):
+    path = tmp_path / "bank.jsonl"
+    record = mcq_record(external_id="solve-me")
+    path.write_text(json.dumps(record) + "\n")
+    simulator.script("solve", {"answer": record["key"], "reasoning": "6", "confident": True})
+    reports, summary = _validate(path, "--solve", "--no-batch")
+    assert reports[0]["passed"], reports[0]["failures"]
+    [entry] = simulator.requests()
+    assert entry["batch"] is None and entry["body"]["stream"] is True
+    call = ModelCall.objects.get()
+    assert not call.batch and call.cost_usd > 0
+    assert "Claude: 1 request(s) (direct requests)" in summary
 
 
 def test_generate_command_prints_each_stage_and_the_result(simulator):
