@@ -12,46 +12,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import resource
 import statistics
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "satgen.settings_test")
+import harness  # sets Django up: before anything else imports it
 
-import django  # noqa: E402
+# isort: split
+from asgiref.sync import sync_to_async
+from django.db import connections
 
-django.setup()
+from generation.models import Job
+from generation.pipeline.runner import run_job
+from generation.simulator.server import LATENCY_PROFILES
 
-from asgiref.sync import sync_to_async  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, connections  # noqa: E402
-
-from generation.models import Job  # noqa: E402
-from generation.pipeline.runner import run_job  # noqa: E402
-from generation.services import JobOptions, job_create  # noqa: E402
-from generation.simulator.server import LATENCY_PROFILES, SimulatorServer  # noqa: E402
-
-SOURCE = (
-    "A bakery sells muffins for $3 each. On Monday it sold 4 more than twice the number it "
-    "sold on Sunday, for a total of 58 muffins on the two days. How many muffins did it sell "
-    "on Sunday?\nA) 18\nB) 20\nC) 27\nD) 38"
-)
-
-
-def make_jobs(n: int, count: int) -> list[int]:
-    owner, _ = get_user_model().objects.get_or_create(username="bench")
-    return [
-        job_create(
-            owner=owner, options=JobOptions(count=count), simulated=True, defer=False, text=SOURCE
-        ).pk
-        for _ in range(n)
-    ]
+make_jobs = harness.make_jobs
 
 
 async def run_all(job_ids: list[int]) -> float:
@@ -68,13 +43,7 @@ def main() -> None:
     parser.add_argument("--counts", default="1,3,5", help="questions per job, single-job runs")
     args = parser.parse_args()
 
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    server = SimulatorServer(latency=LATENCY_PROFILES["old-system"]).start()
-    settings.CLAUDE_SIMULATED = True
-    settings.CLAUDE_SIMULATOR_URL = server.url
-    try:
-        call_command("seed_bank", verbosity=0)
+    with harness.scratch_bank(latency=LATENCY_PROFILES["old-system"]):
         asyncio.run(run_all(make_jobs(1, 1)))  # warm: model load, connections
         print("latency profile:", LATENCY_PROFILES["old-system"])
         for count in [int(c) for c in args.counts.split(",")]:
@@ -107,10 +76,6 @@ def main() -> None:
             f"{ok}/{args.jobs} succeeded, median job {statistics.median(durations):.2f} s, "
             f"max RSS {rss:.0f} MB"
         )
-    finally:
-        server.stop()
-        connection.close()
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

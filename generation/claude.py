@@ -497,34 +497,26 @@ async def _stream(
                     attempt.text_chars += len(event.delta.text)
             message = await stream.get_final_message()
     except anthropic.APITimeoutError as error:
-        raise _Failed(
-            TransientError(detail=f"no answer within {timeout:g} s from {model}"),
-            outcome="timeout",
-            retryable=True,
-        ) from error
+        raise _transient("timeout", f"no answer within {timeout:g} s from {model}") from error
     except anthropic.APIConnectionError as error:
-        raise _Failed(
-            TransientError(detail=f"connection to the API failed: {error.__cause__ or error}"),
-            outcome="connection_error",
-            retryable=True,
-        ) from error
+        detail = f"connection to the API failed: {error.__cause__ or error}"
+        raise _transient("connection_error", detail) from error
     except anthropic.APIStatusError as error:
         raise _status_failure(error, model, attempt) from error
     except httpx2.TransportError as error:
         # A stream cut off mid-way surfaces as the bare transport error.
-        raise _Failed(
-            TransientError(detail=f"the reply from {model} broke off mid-stream: {error!r}"),
-            outcome="stream_broken",
-            retryable=True,
-        ) from error
+        detail = f"the reply from {model} broke off mid-stream: {error!r}"
+        raise _transient("stream_broken", detail) from error
     if message.stop_reason is None:
         # The stream ended without message_stop: a reply cut short in transit.
-        raise _Failed(
-            TransientError(detail=f"the reply from {model} ended without a stop reason"),
-            outcome="stream_broken",
-            retryable=True,
-        )
+        raise _transient("stream_broken", f"the reply from {model} ended without a stop reason")
     return message
+
+
+def _transient(outcome: str, detail: str, *, retry_after: float | None = None) -> _Failed:
+    return _Failed(
+        TransientError(detail=detail), outcome=outcome, retryable=True, retry_after=retry_after
+    )
 
 
 def _merged_usage(seen: Any, delta: Any) -> Any:
@@ -544,27 +536,21 @@ def _status_failure(error: anthropic.APIStatusError, model: str, attempt: _Attem
     attempt.request_id = attempt.request_id or (error.request_id or "")
     status = error.status_code
     body = error.body if isinstance(error.body, dict) else {}
-    error_type = (body.get("error") or {}).get("type", "") if isinstance(body, dict) else ""
+    error_type = (body.get("error") or {}).get("type", "")
     detail = (
-        f"HTTP {status} {error_type or ''} from {model}: {error.message}"
+        f"HTTP {status} {error_type} from {model}: {error.message}"
         f" (request {attempt.request_id or 'unknown'})"
     )
     headers = error.response.headers if error.response is not None else {}
     if status < 400:
         # An error event in the middle of a streamed reply (e.g. overloaded after HTTP 200).
-        return _Failed(TransientError(detail=detail), outcome="stream_broken", retryable=True)
+        return _transient("stream_broken", detail)
     if status in (408, 409, 429) or status >= 500:
-        retryable = headers.get("x-should-retry") != "false"
-        return _Failed(
-            TransientError(detail=detail),
-            outcome="rate_limited"
-            if status == 429
-            else "overloaded"
-            if status == 529
-            else "server_error",
-            retryable=retryable,
-            retry_after=_retry_after(headers),
-        )
+        outcome = {429: "rate_limited", 529: "overloaded"}.get(status, "server_error")
+        failure = _transient(outcome, detail, retry_after=_retry_after(headers))
+        # The API (and our simulator, for its own bugs) may say a retry cannot help.
+        failure.retryable = headers.get("x-should-retry") != "false"
+        return failure
     if status in (401, 403):
         detail += " — check ANTHROPIC_API_KEY"
     elif status == 404:

@@ -28,6 +28,21 @@ def make_job(*, count: int = 1, owner=None, target: str = "same", **source: Any)
     )
 
 
+def make_failed_job(
+    *, owner=None, kind: str = "transient", stage: str = "generate", error: str = "Claude is busy."
+) -> Job:
+    """Create a job that failed in `stage` (the stages before it done), as a run leaves it."""
+    job = make_job(owner=owner)
+    Job.objects.filter(pk=job.pk).update(
+        status="failed", error=error, error_kind=kind, error_detail="HTTP 529 overloaded_error"
+    )
+    done = list(job.stages.order_by("position").values_list("name", flat=True))
+    job.stages.filter(name__in=done[: done.index(stage)]).update(status="succeeded")
+    job.stages.filter(name=stage).update(status="failed", error=error)
+    job.refresh_from_db()
+    return job
+
+
 LINEAR_TEXT = (
     "A bakery sells muffins for $3 each. On Monday it sold 4 more than twice the number it "
     "sold on Sunday, for a total of 58 muffins on the two days. How many muffins did it sell "

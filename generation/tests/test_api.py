@@ -15,7 +15,7 @@ from accounts.services import api_token_create
 from generation.models import STAGE_NAMES, Job
 from generation.pipeline.schemas import GateResult, ValidationReport
 from generation.services import question_slots, question_store_verdict
-from generation.tests.builders import make_job, make_user
+from generation.tests.builders import make_failed_job, make_job, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -213,19 +213,10 @@ def test_a_job_can_be_cancelled_once(api, tutor):
     assert "already finished" in again.json()["detail"]
 
 
-def _failed(job: Job, *, kind: str, stage: str = "generate") -> None:
-    Job.objects.filter(pk=job.pk).update(
-        status="failed", error="Claude is busy.", error_kind=kind, error_detail="HTTP 529 ..."
-    )
-    job.stages.filter(name__in=["extract", "classify", "retrieve"]).update(status="succeeded")
-    job.stages.filter(name=stage).update(status="failed", error="Claude is busy.")
-
-
 def test_a_failed_job_is_retried_from_the_stage_it_failed_in(
     api, tutor, django_capture_on_commit_callbacks
 ):
-    job = make_job(owner=tutor)
-    _failed(job, kind="transient")
+    job = make_failed_job(owner=tutor)
     state = api.get(f"{JOBS}{job.public_id}").json()
     assert (state["status"], state["retryable"]) == ("failed", True)
     assert "HTTP" not in str(state)  # the raw detail is for staff, not the API's caller
@@ -249,8 +240,7 @@ def test_a_failed_job_is_retried_from_the_stage_it_failed_in(
 
 @pytest.mark.parametrize("kind", ["not_a_question", "refused"])
 def test_a_job_a_retry_cannot_change_is_not_retried(api, tutor, kind):
-    job = make_job(owner=tutor)
-    _failed(job, kind=kind, stage="extract")
+    job = make_failed_job(owner=tutor, kind=kind, stage="extract")
     assert api.get(f"{JOBS}{job.public_id}").json()["retryable"] is False
     response = api.post(f"{JOBS}{job.public_id}/retry")
     assert response.status_code == 409
@@ -260,8 +250,7 @@ def test_a_job_a_retry_cannot_change_is_not_retried(api, tutor, kind):
 
 
 def test_another_tutors_job_cannot_be_retried(api):
-    job = make_job(owner=make_user("someone-else"))
-    _failed(job, kind="transient")
+    job = make_failed_job(owner=make_user("someone-else"))
     assert api.post(f"{JOBS}{job.public_id}/retry").status_code == 404
     job.refresh_from_db()
     assert job.status == "failed"

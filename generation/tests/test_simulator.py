@@ -19,7 +19,7 @@ from django.core.management import CommandError, call_command
 from generation.management.commands import claude_simulator as command_module
 from generation.pipeline.schemas import BlindSolution, DraftQuestion
 from generation.simulator import SimulatorServer, thinking_tokens
-from generation.simulator.testing import replay, stage_request
+from generation.simulator.testing import extraction_output, replay, stage_request
 from generation.simulator.thinking import (
     THINKING_MEDIAN_TOKENS,
     THINKING_SIGMA,
@@ -50,24 +50,6 @@ LOG_KEYS = {
     "started_at",
     "duration",
 }
-
-
-def extraction_output(confidence: float = 0.9) -> dict:
-    return {
-        "is_sat_question": True,
-        "not_a_question_reason": "",
-        "kind": "spr",
-        "passage": "",
-        "passage_b": "",
-        "stem": "What is x?",
-        "choices": [],
-        "figure": "",
-        "classification": {
-            "skill": "linear_equations_one_variable",
-            "difficulty": "easy",
-            "confidence": confidence,
-        },
-    }
 
 
 def fixed_responder(task: str, body: dict) -> dict:

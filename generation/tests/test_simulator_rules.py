@@ -15,6 +15,7 @@ from generation.simulator.images import image_tokens
 from generation.simulator.rules import MODELS, effort_of
 from generation.simulator.testing import (
     MODEL_IDS,
+    extraction_output,
     image_block,
     jpeg,
     png,
@@ -25,21 +26,7 @@ from generation.simulator.tokens import image_size
 
 OUTPUTS = {
     "solve": {"answer": "B", "reasoning": "Halve both sides.", "confident": True},
-    "extract": {
-        "is_sat_question": True,
-        "not_a_question_reason": "",
-        "kind": "spr",
-        "passage": "",
-        "passage_b": "",
-        "stem": "What is x?",
-        "choices": [],
-        "figure": "",
-        "classification": {
-            "skill": "linear_equations_one_variable",
-            "difficulty": "easy",
-            "confidence": 0.9,
-        },
-    },
+    "extract": extraction_output(),
 }
 NOT_FORCED = 'tool_choice: type "tool" and "any" are not supported for this model.'
 PREFILL = (
