@@ -4,12 +4,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint typecheck clean-db help browser screenshots
+.PHONY: run test lint typecheck bench clean-db help browser screenshots
 
 help:
 	@echo "make run   - set up and start SATgen at http://127.0.0.1:8000"
 	@echo "make test  - set up and run the whole test suite"
 	@echo "make lint  - ruff"
+	@echo "make bench - the benchmarks under bench/ (results: docs/benchmarks.md)"
 	@echo "make screenshots - retake docs/screenshots/*.png in a browser"
 
 $(VENV)/bin/python:
@@ -44,6 +45,13 @@ browser: $(VENV)/.deps-dev
 	else \
 		$(PY) -m playwright install chromium; \
 	fi
+
+# Every benchmark; docs/benchmarks.md records their results with the machine and the date.
+bench: $(VENV)/.deps-dev
+	$(PY) bench/claude_usage.py
+	$(PY) bench/pipeline.py --jobs 20
+	$(PY) bench/retrieval.py --rows 20000
+	$(PY) bench/near_duplicates.py
 
 screenshots: $(VENV)/.deps-dev browser
 	$(PY) scripts/screenshots.py
