@@ -258,8 +258,12 @@ def job_retry(*, job: Job) -> Job:
     if not job.retryable:
         raise SubmissionError("This job cannot be retried; start a new one instead.")
     with transaction.atomic():
-        retried = Job.objects.filter(pk=job.pk, status=Job.Status.FAILED).update(
-            status=Job.Status.QUEUED, error="", error_kind="", error_detail="", finished_at=None
+        retried = (
+            Job.objects.filter(pk=job.pk, status=Job.Status.FAILED)
+            .exclude(error_kind__in=Job.FINAL_ERRORS)
+            .update(
+                status=Job.Status.QUEUED, error="", error_kind="", error_detail="", finished_at=None
+            )
         )
         if not retried:
             raise SubmissionError("This job is not failed any more.")
