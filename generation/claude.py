@@ -33,6 +33,8 @@ import httpx2
 from django.conf import settings
 from pydantic import BaseModel, ValidationError
 
+from generation import metrics
+
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T", bound=BaseModel)
@@ -318,6 +320,7 @@ async def call_structured(
     except ValidationError as error:
         problems = _describe(error)
         logger.info("%s reply did not validate (%s); asking for a repair", profile, problems)
+        metrics.retry_observe("repair")
     # One repair: the conversation grows append-only, Claude's turn is replayed verbatim
     # (thinking blocks and their signatures included), and it ends with our user turn.
     params = {
@@ -418,6 +421,7 @@ async def _request(
                     logger.warning("%s call failed: %s", profile, failed.error.detail)
                     raise failed.error from failed.__cause__
                 logger.info("%s call failed (%s); retrying in %.1f s", profile, failed, delay)
+                metrics.retry_observe(failed.outcome)
                 await asyncio.sleep(delay)
                 continue
             except asyncio.CancelledError:
@@ -432,6 +436,7 @@ async def _request(
                 logger.info(
                     "%s reply hit max_tokens; asking again with %s", profile, params["max_tokens"]
                 )
+                metrics.retry_observe("max_tokens")
                 continue
             _check_stop_reason(message, params)
             return message

@@ -9,6 +9,7 @@ from channels.db import aclose_old_connections, database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.template.loader import render_to_string
 
+from generation import metrics
 from generation.events import job_group
 from generation.models import Job
 from generation.selectors import job_page_context
@@ -77,6 +78,7 @@ class JobConsumer(AsyncWebsocketConsumer):
 
     job_id: int | None = None
     _pending: asyncio.Task | None = None
+    _counted = False  # whether this socket is in satgen_websockets_open
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -86,6 +88,8 @@ class JobConsumer(AsyncWebsocketConsumer):
         public_id = self.scope["url_route"]["kwargs"]["public_id"]
         self.job_id = await database_sync_to_async(_owned_job_id)(self.scope["user"], public_id)
         await self.accept()
+        metrics.WEBSOCKETS_OPEN.inc()
+        self._counted = True
         if self.job_id is None:
             await self.close(code=POLICY_VIOLATION)
             return
@@ -94,6 +98,9 @@ class JobConsumer(AsyncWebsocketConsumer):
         await self.send_state()
 
     async def disconnect(self, code: int) -> None:
+        if self._counted:
+            metrics.WEBSOCKETS_OPEN.dec()
+            self._counted = False
         if self._pending is not None:
             self._pending.cancel()
         if self.job_id is not None:

@@ -48,10 +48,7 @@ class Job(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     origin = models.CharField(max_length=8, choices=Origin.choices)
 
-    # The source: the original upload is kept for audit; the normalised image is what Claude saw.
-    upload = models.FileField(upload_to="uploads/%Y/%m/", blank=True)
-    image = models.FileField(upload_to="normalised/%Y/%m/", blank=True)
-    image_media_type = models.CharField(max_length=32, blank=True)
+    # The source: a screenshot (SourceImage, below), pasted text, or a skill to start from.
     source_text = models.TextField(blank=True)
 
     # Options.
@@ -109,6 +106,29 @@ class Job(models.Model):
     def retryable(self) -> bool:
         """Return whether a Retry can resume this failed job at the stage it stopped in."""
         return self.status == self.Status.FAILED and self.error_kind not in self.FINAL_ERRORS
+
+
+class SourceImage(models.Model):
+    """A job's screenshot, kept in the database so that every web and worker pod reads it.
+
+    Pods share no disk: a file one web pod wrote is not there for the worker that runs the
+    job. The normalised image (at most a few MB) is what the extract stage fits or slices for
+    Claude; the original upload is kept as it came, for audit, and never served.
+    """
+
+    job = models.OneToOneField(
+        Job, on_delete=models.CASCADE, primary_key=True, related_name="source_image"
+    )
+    data = models.BinaryField()
+    media_type = models.CharField(max_length=32)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    original = models.BinaryField(blank=True)
+    original_name = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.width}x{self.height} {self.media_type} of job {self.job_id}"
 
 
 class Stage(models.Model):

@@ -7,19 +7,25 @@ that lost its job (declared dead and replaced) can never overwrite the new run.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from generation import metrics
 from generation.claude import Usage
-from generation.models import STAGE_NAMES, GeneratedQuestion, Job, ModelCall, Stage
+from generation.models import STAGE_NAMES, GeneratedQuestion, Job, ModelCall, SourceImage, Stage
 from generation.pipeline.schemas import DraftQuestion, ValidationReport
+
+if TYPE_CHECKING:
+    from generation.images import NormalisedImage
+
+logger = logging.getLogger(__name__)
 
 
 class LostJob(Exception):
@@ -39,14 +45,17 @@ def job_create(
     options: JobOptions,
     simulated: bool,
     upload: tuple[str, bytes] | None = None,
-    image: tuple[bytes, str] | None = None,
+    image: NormalisedImage | None = None,
     text: str = "",
     skill: str = "",
     difficulty: str = "",
     kind: str = "mcq",
     defer: bool = True,
 ) -> Job:
-    """Create a queued job with its stage records; defer its task after the commit."""
+    """Create a queued job with its stage records; defer its task after the commit.
+
+    A screenshot job takes the normalised image and, for audit, the upload as it came.
+    """
     if image is not None:
         origin = Job.Origin.IMAGE
     elif text:
@@ -69,15 +78,18 @@ def job_create(
             target = Target.build(skill=skill, difficulty=difficulty, kind=kind)
             job.skill, job.domain, job.section = target.skill, target.domain, target.section
             job.difficulty, job.kind = target.difficulty, target.kind
-        if upload is not None:
-            name, data = upload
-            job.upload.save(name, ContentFile(data), save=False)
-        if image is not None:
-            data, media_type = image
-            extension = "png" if media_type == "image/png" else "jpg"
-            job.image.save(f"source.{extension}", ContentFile(data), save=False)
-            job.image_media_type = media_type
         job.save()
+        if image is not None:
+            name, original = upload or ("", b"")
+            SourceImage.objects.create(
+                job=job,
+                data=image.data,
+                media_type=image.media_type,
+                width=image.width,
+                height=image.height,
+                original=original,
+                original_name=name[:255],
+            )
         skipped = {"extract", "classify"} if origin == Job.Origin.SKILL else set()
         Stage.objects.bulk_create(
             Stage(
@@ -141,7 +153,7 @@ def job_submit(
             )
         except UploadError as error:
             raise SubmissionError(str(error), field="image") from error
-        source = {"upload": (name, data), "image": (image.data, image.media_type)}
+        source = {"upload": (name, data), "image": image}
     elif text:
         if len(text) > 20_000:
             raise SubmissionError("That text is too long for one question.", field="text")
@@ -156,10 +168,18 @@ def job_submit(
 
 
 def job_enqueue(*, job: Job) -> None:
-    """Defer the job's task and remember its id (to notice a task that died with the job)."""
+    """Defer the job's task and remember its id (to notice a task that died with the job).
+
+    Runs after the job's commit: if the queue cannot be reached now, the job is committed
+    without a task, and the recovery task enqueues it (jobs_unqueued_enqueue).
+    """
     from generation.tasks import run_job
 
-    job.task_id = run_job.defer(job_id=job.pk)
+    try:
+        job.task_id = run_job.defer(job_id=job.pk)
+    except Exception:
+        logger.exception("job %s is saved but could not be queued yet; recovery will", job.pk)
+        return
     Job.objects.filter(pk=job.pk).update(task_id=job.task_id)
 
 
@@ -223,6 +243,7 @@ def stage_finish(
         )
         if job_fields:
             Job.objects.filter(pk=job_id).update(**job_fields)
+    metrics.stage_observe(job_id=job_id, name=name, outcome=Stage.Status.SUCCEEDED)
 
 
 def stage_models(*, job_id: int, name: str, model: str) -> None:
@@ -250,6 +271,8 @@ def job_fail(
             Stage.objects.filter(job_id=job_id, name=stage).update(
                 status=Stage.Status.FAILED, error=error, finished_at=timezone.now()
             )
+    if failed:
+        metrics.job_failed(job_id=job_id, stage=stage, kind=kind)
     return bool(failed)
 
 
@@ -276,11 +299,14 @@ def job_retry(*, job: Job) -> Job:
 
 
 def job_succeed(*, job_id: int, token: uuid.UUID) -> bool:
-    return bool(
+    succeeded = bool(
         Job.objects.filter(pk=job_id, run_token=token, status=Job.Status.RUNNING).update(
             status=Job.Status.SUCCEEDED, finished_at=timezone.now()
         )
     )
+    if succeeded:
+        metrics.job_succeeded()
+    return succeeded
 
 
 def job_cancel(*, job: Job) -> bool:
@@ -338,6 +364,7 @@ def call_record(*, job_id: int | None, stage: str, usage: Usage) -> None:
         if job_id is not None:
             Stage.objects.filter(job_id=job_id, name=stage).update(model=usage.model, **totals)
             Job.objects.filter(pk=job_id).update(**totals)
+    metrics.call_observe(stage=stage, usage=usage)
 
 
 # --- generated questions ----------------------------------------------------------
@@ -408,21 +435,36 @@ def question_fail(*, question_id: int, error: str) -> None:
     )
 
 
+def jobs_unqueued_enqueue(*, older_than: float = 30.0) -> int:
+    """Queue the jobs saved without a task (the queue was unreachable when they were made)."""
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than)
+    jobs = list(Job.objects.filter(status=Job.Status.QUEUED, task_id=None, created_at__lt=cutoff))
+    for job in jobs:
+        logger.warning("job %s had no task; queueing it", job.pk)
+        job_enqueue(job=job)
+    return len(jobs)
+
+
 def jobs_orphaned_fail() -> int:
-    """Fail jobs whose task ended without finishing them, so none stays running forever."""
+    """Fail jobs whose task is neither waiting nor running, so none stays queued forever.
+
+    Their task ended without finishing them (after its retries), or its record was pruned;
+    the tutor sees why and can press Retry.
+    """
     from procrastinate.contrib.django.models import ProcrastinateJob
 
-    ended = ProcrastinateJob.objects.filter(
-        status__in=["succeeded", "failed", "cancelled", "aborted"]
-    ).values("id")
-    return Job.objects.filter(
-        status__in=[Job.Status.QUEUED, Job.Status.RUNNING], task_id__in=ended
-    ).update(
-        status=Job.Status.FAILED,
-        error="The worker stopped before finishing this job. Press Retry to continue it.",
-        error_kind="interrupted",
-        error_detail="its Procrastinate task ended while the job was still queued or running",
-        finished_at=timezone.now(),
+    alive = ProcrastinateJob.objects.filter(status__in=["todo", "doing"]).values("id")
+    return (
+        Job.objects.filter(status__in=[Job.Status.QUEUED, Job.Status.RUNNING])
+        .exclude(task_id=None)
+        .exclude(task_id__in=alive)
+        .update(
+            status=Job.Status.FAILED,
+            error="The worker stopped before finishing this job. Press Retry to continue it.",
+            error_kind="interrupted",
+            error_detail="its Procrastinate task is neither waiting nor running",
+            finished_at=timezone.now(),
+        )
     )
 
 

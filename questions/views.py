@@ -4,10 +4,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TypeVar
 
 from django import forms
-from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -27,25 +25,6 @@ SEARCH_MAX_CHARS = 200
 
 _Level = TypeVar("_Level", Section, Domain)
 Choice = Domain | Skill
-
-
-@login_not_required
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness: the process answers HTTP."""
-    return JsonResponse({"status": "ok"})
-
-
-@login_not_required
-@require_GET
-def readyz(request: HttpRequest) -> JsonResponse:
-    """Readiness: the database answers."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception:
-        return JsonResponse({"status": "database unavailable"}, status=503)
-    return JsonResponse({"status": "ok"})
 
 
 def _member(enum: type[_Level], value: str | None, allowed: Iterable[_Level]) -> _Level | None:

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "procrastinate.contrib.django",
+    "django_prometheus",  # HTTP metrics on /metrics (satgen/metrics.py)
     "accounts",
     "questions",
     "generation",
@@ -46,6 +47,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: probes and scrapers address pods by IP, which ALLOWED_HOSTS does not hold.
+    "satgen.health.HostExemptMiddleware",
+    # Metrics and logs: PrometheusBefore first and PrometheusAfter last (django-prometheus),
+    # the request id around everything that logs (satgen/logs.py).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "satgen.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -57,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "satgen.urls"
@@ -86,7 +94,20 @@ if DATABASE_URL:
 else:
     DATABASES = {"default": embedded_database(EMBEDDED_DB_DIR)}
     DATABASES["default"]["NAME"] = env.str("EMBEDDED_DB_NAME", default="postgres")
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# A connection pool per process (Django's psycopg pool): a burst of requests waits up to
+# DB_POOL_TIMEOUT seconds for a connection instead of failing with "too many clients".
+# The sum of DB_POOL_MAX_SIZE over every process at the autoscalers' maximum must stay
+# under the server's max_connections (docs/deployment.md). 0 turns the pool off.
+DB_POOL_MAX_SIZE = env.int("DB_POOL_MAX_SIZE", default=8)
+if DB_POOL_MAX_SIZE:
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DB_POOL_MIN_SIZE", default=1),
+        "max_size": DB_POOL_MAX_SIZE,
+        "timeout": env.float("DB_POOL_TIMEOUT", default=20.0),
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -137,13 +158,37 @@ MEDIA_URL = "media/"
 
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Behind a TLS ingress, which sets X-Forwarded-Proto: plain HTTP is redirected and browsers
+# are told to use HTTPS for a year. Probes are answered before the redirect (satgen.health).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# Preloading is a commitment made with the browser vendors, the operator's to make.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+HOST_EXEMPT_PATHS = ["/healthz", "/readyz", "/metrics"]
 
+# Logs: one JSON object per line (LOG_FORMAT=json, the default with DEBUG off) carrying the
+# request id, or the job and stage; plain text in development (satgen/logs.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured("LOG_FORMAT takes json or plain.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "satgen.logs.ContextFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "satgen.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "pgserver": {"level": "WARNING"},
@@ -151,6 +196,12 @@ LOGGING = {
         "procrastinate": {"level": env.str("PROCRASTINATE_LOG_LEVEL", default="WARNING")},
     },
 }
+
+# Metrics (README "Metrics and alerts"): web processes serve /metrics, which answers 401
+# without "Authorization: Bearer <METRICS_TOKEN>" when that is set; each worker serves its
+# own on WORKER_METRICS_PORT (0: none). Neither is for the public ingress.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", default=9100)
 
 # The bank: embedding model and retrieval.
 EMBEDDING_BATCH_SIZE = env.int("EMBEDDING_BATCH_SIZE", default=64)
@@ -162,6 +213,12 @@ ANTHROPIC_API_KEY = env.str("ANTHROPIC_API_KEY", default="")
 ANTHROPIC_BASE_URL = env.str("ANTHROPIC_BASE_URL", default="")
 CLAUDE_SIMULATOR_URL = env.str("CLAUDE_SIMULATOR_URL", default="http://127.0.0.1:8765")
 CLAUDE_SIMULATED = not (ANTHROPIC_API_KEY or ANTHROPIC_BASE_URL)
+# In production a blank key is a mistake, not a request for demo questions.
+if CLAUDE_SIMULATED and not env.bool("CLAUDE_USE_SIMULATOR", default=DEBUG):
+    raise ImproperlyConfigured(
+        "ANTHROPIC_API_KEY (or ANTHROPIC_API_KEY_FILE) is empty and DEBUG is off. Set the key, "
+        "or set CLAUDE_USE_SIMULATOR=1 to serve simulated questions on purpose."
+    )
 # What each model accepts and costs (satgen/claude_models.py, docs/claude.md); CLAUDE_MODELS
 # (JSON) overrides fields of a listed model or adds a new one.
 CLAUDE_MODELS = merge_models(env.json("CLAUDE_MODELS", default={}))
@@ -241,7 +298,15 @@ UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=40_000_000)
 # with a sixth column for seconds).
 WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=10.0)
 WORKER_STALLED_AFTER = env.float("WORKER_STALLED_AFTER", default=30.0)
-JOB_RECOVERY_CRON = env.str("JOB_RECOVERY_CRON", default="*/15 * * * * *")
+# Touched every WORKER_HEARTBEAT_SECONDS once a worker's embedding model is loaded: what the
+# worker pods' startup and liveness probes look at.
+WORKER_HEARTBEAT_FILE = env.str("WORKER_HEARTBEAT_FILE", default="/tmp/satgen/worker-alive")
+# The sixth column is seconds: every 15 seconds is "* * * * * */15" ("*/15 * * * * *" would
+# mean every second of minutes 0, 15, 30 and 45).
+JOB_RECOVERY_CRON = env.str("JOB_RECOVERY_CRON", default="* * * * * */15")
+# Procrastinate's records of tasks that ended are deleted after TASK_KEEP_HOURS.
+TASK_PRUNE_CRON = env.str("TASK_PRUNE_CRON", default="17 3 * * *")
+TASK_KEEP_HOURS = env.int("TASK_KEEP_HOURS", default=168)
 PROCRASTINATE_ON_APP_READY = "satgen.worker.on_app_ready"
 PROCRASTINATE_WORKER_DEFAULTS = {
     "update_heartbeat_interval": WORKER_HEARTBEAT_SECONDS,

@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-key")
+os.environ.setdefault("CLAUDE_USE_SIMULATOR", "1")  # every Claude call goes to the simulator
+# The suite's many short-lived processes and test databases are simpler without a pool; the
+# production-shape test turns it on for its processes.
+os.environ.setdefault("DB_POOL_MAX_SIZE", "0")
 
 from satgen.settings import *  # noqa: E402,F403
 
@@ -22,3 +26,5 @@ if os.environ.get("TEST_DATABASE_NAME"):
 
 # The test client's host, and the origin WebSocket tests and the browser use.
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+# The test client and the live servers speak plain HTTP.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)  # noqa: F405

@@ -5,23 +5,50 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+import time
+from pathlib import Path
+
+from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
 
 def on_app_ready(app) -> None:
-    """Warm the embedding model in worker processes, so the first job does not wait for it."""
+    """Warm the embedding model (so the first job does not wait) and serve metrics in workers."""
     if "worker" in sys.argv[2:3]:  # manage.py procrastinate worker
         warm_embeddings_in_background()
+        # The worker's counters (stages, Claude calls, cost, retries) on WORKER_METRICS_PORT.
+        from satgen.metrics import serve_worker_metrics
+
+        serve_worker_metrics()
 
 
-def warm_embeddings_in_background() -> None:
-    """Load the embedding model on a thread: the process goes on serving meanwhile."""
+def warm_embeddings_in_background(*, heartbeat: bool = True) -> None:
+    """Load the embedding model on a thread: the process goes on serving meanwhile.
+
+    Then, in a worker, touch WORKER_HEARTBEAT_FILE every WORKER_HEARTBEAT_SECONDS: the pod's
+    startup probe waits for the file (the model takes seconds to load), its liveness probe
+    for a recent touch. A worker whose event loop hangs is caught the other way: it stops
+    heart-beating in the database, and its jobs go to another worker (docs/reliability.md).
+    """
 
     def warm() -> None:
         from questions.embeddings import embed_text
 
         embed_text("warm up")
         logger.info("embedding model loaded")
+        if heartbeat:
+            _touch_forever(Path(settings.WORKER_HEARTBEAT_FILE), settings.WORKER_HEARTBEAT_SECONDS)
 
     threading.Thread(target=warm, name="embedding-warmup", daemon=True).start()
+
+
+def _touch_forever(path: Path, seconds: float) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        logger.warning("no heartbeat file: cannot create %s", path.parent)
+        return
+    while True:
+        path.touch()
+        time.sleep(seconds)

@@ -17,7 +17,6 @@ class Source:
     """What the tutor gave us: a normalised screenshot, or pasted text."""
 
     image: bytes | None = None
-    media_type: str = ""
     text: str = ""
 
 

@@ -20,7 +20,8 @@ from django.conf import settings
 from generation import services
 from generation.claude import ClaudeError, TransientError, Usage
 from generation.events import publish
-from generation.models import STAGE_NAMES, GeneratedQuestion, Job, Stage
+from generation.log_context import bind_stage
+from generation.models import STAGE_NAMES, GeneratedQuestion, Job, SourceImage, Stage
 from generation.pipeline.context import Example, Target, question_text, shifted_difficulty
 from generation.pipeline.extract import Source, extract
 from generation.pipeline.generate import draft_question
@@ -76,7 +77,8 @@ class JobRun:
                     continue
                 await db(services.stage_start)(job_id=self.job.pk, token=self.token, name=name)
                 await self._publish(kind="stage", stage=name, status="running")
-                output, note, job_fields = await getattr(self, f"_{name}")()
+                with bind_stage(name):  # every log line of the stage says which it is
+                    output, note, job_fields = await getattr(self, f"_{name}")()
                 await db(services.stage_finish)(
                     job_id=self.job.pk,
                     token=self.token,
@@ -142,8 +144,8 @@ class JobRun:
 
     async def _extract(self):
         job = self.job
-        image = await db(_read_file)(job.image) if job.image else None
-        source = Source(image=image, media_type=job.image_media_type, text=job.source_text)
+        image = await db(_source_image)(job) if job.origin == Job.Origin.IMAGE else None
+        source = Source(image=image, text=job.source_text)
         extraction = await extract(source, record=self._record("extract"))
         if not extraction.is_sat_question:
             reason = extraction.not_a_question_reason or "it does not show a question"
@@ -423,6 +425,6 @@ def _other_texts(question: GeneratedQuestion) -> list[str]:
     ]
 
 
-def _read_file(field) -> bytes:
-    with field.open("rb") as handle:
-        return handle.read()
+def _source_image(job: Job) -> bytes:
+    """Return the job's normalised screenshot, from the database every pod shares."""
+    return bytes(SourceImage.objects.values_list("data", flat=True).get(job=job))

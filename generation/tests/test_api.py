@@ -87,7 +87,7 @@ def test_a_job_from_a_screenshot_keeps_the_normalised_image(api):
     assert response.status_code == 202, response.content
     job = Job.objects.get()
     assert job.origin == "image" and job.target == "harder"
-    assert job.image and job.image_media_type in ("image/png", "image/jpeg")
+    assert job.source_image.media_type in ("image/png", "image/jpeg") and job.source_image.data
 
 
 def test_a_pdf_named_png_is_refused_naming_pdf(api):

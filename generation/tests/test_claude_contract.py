@@ -71,7 +71,7 @@ def _capture(width: int, height: int, *, photo: bool = False) -> tuple[str, byte
 
 def _image_job(name: str, data: bytes) -> Job:
     image = normalise_upload(data)
-    return make_job(upload=(name, data), image=(image.data, image.media_type))
+    return make_job(upload=(name, data), image=image)
 
 
 def _sent_images(entry: dict) -> list[tuple[str, int, int]]:

@@ -99,11 +99,12 @@ def test_a_screenshot_is_read_by_the_extract_stage(simulator):
     buffer = io.BytesIO()
     Image.new("RGB", (1200, 800), "white").save(buffer, "PNG")
     image = normalise_upload(buffer.getvalue())
-    job = make_job(upload=("shot.png", buffer.getvalue()), image=(image.data, image.media_type))
+    job = make_job(upload=("shot.png", buffer.getvalue()), image=image)
     run(job.pk)
     job = _reload(job)
     assert job.status == "succeeded", job.error_detail
-    assert job.upload.name and job.image.name
+    stored = job.source_image
+    assert bytes(stored.original) == buffer.getvalue() and bytes(stored.data) == image.data
     assert task_log(simulator, "extract")[0]["input_tokens"] > 0
 
 

@@ -22,8 +22,9 @@ def test_a_screenshot_is_normalised_and_the_original_kept(django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True):
         job = job_submit(owner=make_user(), options=JobOptions(count=2), upload=("q.png", _png()))
     assert job.origin == "image" and job.status == "queued"
-    assert job.upload.read() == _png()
-    with Image.open(job.image) as image:
+    assert bytes(job.source_image.original) == _png()
+    assert job.source_image.original_name == "q.png"
+    with Image.open(io.BytesIO(job.source_image.data)) as image:
         # Stored upright and flattened, at up to 2576 px on the short side: the extract
         # stage fits or slices it for the model (generation.images.model_images).
         assert image.size == (5152, 2576)

@@ -22,7 +22,9 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.usefixtures("seeded_bank")
 
 
-def _start_worker(name: str, simulator_url: str, log: Path) -> subprocess.Popen:
+def _start_worker(
+    name: str, simulator_url: str, log: Path, *, grace: float | None = None
+) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "satgen.settings_test",
@@ -41,6 +43,7 @@ def _start_worker(name: str, simulator_url: str, log: Path) -> subprocess.Popen:
             "worker",
             "--concurrency=4",
             f"--name={name}",
+            *([f"--shutdown-graceful-timeout={grace}"] if grace is not None else []),
         ],
         cwd=ROOT,
         env=env,
@@ -98,6 +101,48 @@ def test_a_job_survives_its_worker_being_killed_in_the_middle_of_generate(simula
         }
         assert len(task_log(simulator, "extract")) == 1
         assert [q.status for q in job.questions.all()] == ["passed", "passed"]
+    finally:
+        for worker in (first, second):
+            if worker is not None and worker.poll() is None:
+                worker.terminate()
+                worker.wait(timeout=30)
+
+
+def test_a_job_cut_off_by_a_stopping_worker_is_resumed_by_another(simulator, tmp_path):
+    # SIGTERM lets running jobs finish for the grace period, then aborts them: such a job
+    # goes back to the queue, and the next worker resumes it at its first unfinished stage.
+    simulator.set_latency({"generate": 6.0})
+    first = _start_worker("stopping", simulator.url, tmp_path / "first.log", grace=1)
+    second = None
+    try:
+        job = job_create(
+            owner=make_user(),
+            options=JobOptions(count=2),
+            simulated=True,
+            text=("If 4x - 7 = 21, what is the value of x?\nA) 3.5\nB) 7\nC) 14\nD) 28"),
+        )
+        _wait_for(
+            lambda: Stage.objects.filter(job=job, name="generate", status="running").exists(),
+            timeout=60,
+            what="the generate stage to start",
+        )
+        first.send_signal(signal.SIGTERM)
+        first.wait(timeout=30)
+        job.refresh_from_db()
+        assert not job.is_finished, (job.status, (tmp_path / "first.log").read_text())
+
+        simulator.set_latency({})
+        second = _start_worker("next", simulator.url, tmp_path / "second.log")
+        _wait_for(
+            lambda: Job.objects.get(pk=job.pk).is_finished,
+            timeout=90,
+            what="the job to finish on the next worker",
+        )
+        job.refresh_from_db()
+        assert job.status == "succeeded", (job.error_detail, (tmp_path / "second.log").read_text())
+        assert job.runs == 2
+        assert dict(job.stages.values_list("name", "attempts"))["extract"] == 1
+        assert len(task_log(simulator, "extract")) == 1
     finally:
         for worker in (first, second):
             if worker is not None and worker.poll() is None:

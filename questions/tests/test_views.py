@@ -10,8 +10,3 @@ def test_home_page_is_the_new_job_form(client, django_user_model):
     page = client.get("/").content.decode()
     assert "New SAT practice questions" in page
     assert 'name="image"' in page and 'name="text"' in page and 'name="skill"' in page
-
-
-def test_health_endpoints_answer(client):
-    assert client.get("/healthz").json() == {"status": "ok"}
-    assert client.get("/readyz").json() == {"status": "ok"}

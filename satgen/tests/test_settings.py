@@ -10,8 +10,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# What this test process set for itself (satgen.settings_test) must not leak into the checks.
+TEST_ONLY = {"SECRET_KEY", "DEBUG", "CLAUDE_USE_SIMULATOR", "DB_POOL_MAX_SIZE"}
+
+
 def _python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    base = {k: v for k, v in os.environ.items() if k not in TEST_ONLY}
     return subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
@@ -33,15 +37,57 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 
 def test_secrets_can_come_from_mounted_files(tmp_path):
-    secret = tmp_path / "secret"
+    secret, key = tmp_path / "secret", tmp_path / "key"
     secret.write_text("from-a-file")
+    key.write_text("sk-ant-from-a-file")
     result = _python(
-        "from satgen import settings; print(settings.SECRET_KEY, settings.DEBUG)",
+        "from satgen import settings; "
+        "print(settings.SECRET_KEY, settings.DEBUG, settings.CLAUDE_SIMULATED)",
         DEBUG="0",
         SECRET_KEY_FILE=str(secret),
+        ANTHROPIC_API_KEY_FILE=str(key),
         DATABASE_URL=OFFLINE_DB,
     )
-    assert result.stdout.split() == ["from-a-file", "False"], result.stderr
+    assert result.stdout.split() == ["from-a-file", "False", "False"], result.stderr
+
+
+def test_production_refuses_a_blank_claude_key_instead_of_simulating(tmp_path):
+    blank = tmp_path / "key"
+    blank.write_text("")
+    env = {"DEBUG": "0", "SECRET_KEY": "x" * 60, "DATABASE_URL": OFFLINE_DB}
+    result = _python("import satgen.settings", ANTHROPIC_API_KEY_FILE=str(blank), **env)
+    assert result.returncode != 0
+    assert "ANTHROPIC_API_KEY (or ANTHROPIC_API_KEY_FILE) is empty and DEBUG is off" in (
+        result.stderr
+    )
+    on_purpose = _python(
+        "from satgen import settings; print(settings.CLAUDE_SIMULATED)",
+        CLAUDE_USE_SIMULATOR="1",
+        **env,
+    )
+    assert on_purpose.stdout.strip() == "True", on_purpose.stderr
+
+
+def test_deploy_checks_are_clean_in_production():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if k not in TEST_ONLY},
+            "DJANGO_SETTINGS_MODULE": "satgen.settings",
+            "DEBUG": "0",
+            "SECRET_KEY": "a-production-key-of-fifty-or-more-random-characters-0123456789",
+            "ANTHROPIC_API_KEY": "sk-ant-placeholder",
+            "ALLOWED_HOSTS": "satgen.example.com",
+            "DATABASE_URL": OFFLINE_DB,
+            "REDIS_URL": "redis://127.0.0.1:1/0",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
 
 
 def test_database_url_configures_an_external_database():

@@ -73,7 +73,7 @@ class Command(BaseCommand):
             image = normalise_upload(data)
         except UploadError as error:
             raise CommandError(str(error)) from error
-        return {"upload": (path.name, data), "image": (image.data, image.media_type)}
+        return {"upload": (path.name, data), "image": image}
 
     async def _run(self, job: Job, *, verbosity: int) -> None:
         """Run the job here, printing its events as they arrive."""

@@ -58,7 +58,7 @@ class Command(BaseCommand):
             asyncio.ensure_future(run_worker()).add_done_callback(_log_worker_exit)
 
         reactor.callWhenRunning(start_worker)
-        warm_embeddings_in_background()
+        warm_embeddings_in_background(heartbeat=False)  # no probes on one machine
         self.stdout.write(f"SATgen at http://{host}:{port}/ (Ctrl+C stops it)")
         daphne.server.Server(
             application=application,
