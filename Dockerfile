@@ -1,29 +1,61 @@
-# One image for web (Daphne) and worker (Procrastinate) pods.
-FROM python:3.11-slim AS base
+# One image for web (Daphne), worker (Procrastinate), migrate and seed pods (docs/deployment.md).
+# Build: docker build -t REGISTRY/satgen:TAG .
+ARG PYTHON_IMAGE=python:3.11.14-slim-bookworm
 
-ENV PYTHONDONTWRITEBYTECODE=1 \
-    PYTHONUNBUFFERED=1 \
-    PIP_NO_CACHE_DIR=1 \
+# ---- build: the virtualenv, static files and bytecode --------------------------------------
+FROM ${PYTHON_IMAGE} AS build
+ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    HF_HUB_OFFLINE=1 \
-    TRANSFORMERS_OFFLINE=1
-
-# Point this at a CPU-only PyTorch wheel index to keep the image small;
-# without it pip may choose a CUDA build of torch.
-ARG PIP_EXTRA_INDEX_URL=""
-
+    PYTHONDONTWRITEBYTECODE=1 \
+    PATH=/opt/venv/bin:$PATH
+RUN python -m venv /opt/venv
 WORKDIR /app
+
+# torch first, CPU-only, from PyTorch's CPU wheel index: from PyPI the same version is a CUDA
+# build several GB larger. The pin must match requirements.txt, which then finds it installed.
+RUN pip install --no-compile --index-url https://download.pytorch.org/whl/cpu torch==2.13.0
+
+# The rest, without pgserver: it is the embedded PostgreSQL of `make run` and the tests, and
+# an image always runs with DATABASE_URL. pip cannot be told to skip one requirement
+# (a constraint can only narrow versions), so the line is filtered out of a copy.
 COPY requirements.txt .
-RUN pip install -r requirements.txt
+RUN grep -v -i -E '^[[:space:]]*pgserver([^a-z0-9_.-]|$)' requirements.txt > /tmp/requirements-image.txt \
+    && pip install --no-compile -r /tmp/requirements-image.txt
+
+# Test suites, torch's headers and test binaries, pip itself (deploy/image/slim-venv.sh).
+COPY deploy/image/slim-venv.sh /tmp/slim-venv.sh
+RUN sh /tmp/slim-venv.sh /opt/venv
 
 COPY . .
-# collectstatic only reads settings: a placeholder key and an unused database URL suffice.
-RUN SECRET_KEY=collectstatic-only DATABASE_URL=postgres://unused@localhost/unused \
-    python manage.py collectstatic --no-input --verbosity 0
+# Build-time only: settings need a key, a database URL, Redis and a Claude key to load; nothing
+# connects. collectstatic writes the hashed, compressed files WhiteNoise serves; warm.py loads
+# the embedding model offline and leaves bytecode for the modules the processes import.
+RUN export DJANGO_SETTINGS_MODULE=satgen.settings HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 \
+        SECRET_KEY=build-only DATABASE_URL=postgres://build@127.0.0.1:1/build \
+        REDIS_URL=redis://127.0.0.1:1/0 ANTHROPIC_API_KEY=build-only \
+    && python manage.py collectstatic --no-input --verbosity 0 \
+    && env -u PYTHONDONTWRITEBYTECODE python manage.py check \
+    && env -u PYTHONDONTWRITEBYTECODE python deploy/image/warm.py \
+    && python -m compileall -q satgen accounts questions generation sets
 
-RUN useradd --system --uid 10001 --home-dir /app satgen && mkdir -p /app/media \
-    && chown satgen /app/media
-USER 10001
-EXPOSE 8000
+# ---- runtime: the same Python, the venv and the app; no compiler, no pip in the venv -------
+FROM ${PYTHON_IMAGE} AS runtime
+ENV PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PATH=/opt/venv/bin:$PATH \
+    DJANGO_SETTINGS_MODULE=satgen.settings \
+    HF_HUB_OFFLINE=1 \
+    TRANSFORMERS_OFFLINE=1 \
+    HF_HOME=/tmp/huggingface
+# A fixed uid/gid the manifests name (runAsUser/runAsGroup 10001); the root filesystem is
+# read-only in pods, so everything written goes to /tmp (an emptyDir).
+RUN groupadd --system --gid 10001 satgen \
+    && useradd --system --uid 10001 --gid 10001 --home-dir /app --no-create-home \
+        --shell /usr/sbin/nologin satgen
+COPY --from=build /opt/venv /opt/venv
+COPY --from=build /app /app
+WORKDIR /app
+USER 10001:10001
+EXPOSE 8000 9100
 
 CMD ["daphne", "--bind", "0.0.0.0", "--port", "8000", "--proxy-headers", "satgen.asgi:application"]

