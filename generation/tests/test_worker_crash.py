@@ -61,17 +61,22 @@ def _wait_for(predicate, *, timeout: float, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def _queued_job() -> Job:
+    """Queue a two-question job from text, for a worker process to take."""
+    return job_create(
+        owner=make_user(),
+        options=JobOptions(count=2),
+        simulated=True,
+        text="If 4x - 7 = 21, what is the value of x?\nA) 3.5\nB) 7\nC) 14\nD) 28",
+    )
+
+
 def test_a_job_survives_its_worker_being_killed_in_the_middle_of_generate(simulator, tmp_path):
     simulator.set_latency({"generate": 4.0})
     first = _start_worker("first", simulator.url, tmp_path / "first.log")
     second = None
     try:
-        job = job_create(
-            owner=make_user(),
-            options=JobOptions(count=2),
-            simulated=True,
-            text=("If 4x - 7 = 21, what is the value of x?\nA) 3.5\nB) 7\nC) 14\nD) 28"),
-        )
+        job = _queued_job()
 
         def generating() -> bool:
             return Stage.objects.filter(job=job, name="generate", status="running").exists()
@@ -115,12 +120,7 @@ def test_a_job_cut_off_by_a_stopping_worker_is_resumed_by_another(simulator, tmp
     first = _start_worker("stopping", simulator.url, tmp_path / "first.log", grace=1)
     second = None
     try:
-        job = job_create(
-            owner=make_user(),
-            options=JobOptions(count=2),
-            simulated=True,
-            text=("If 4x - 7 = 21, what is the value of x?\nA) 3.5\nB) 7\nC) 14\nD) 28"),
-        )
+        job = _queued_job()
         _wait_for(
             lambda: Stage.objects.filter(job=job, name="generate", status="running").exists(),
             timeout=60,

@@ -10,9 +10,6 @@ from decimal import Decimal
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.conf import settings as django_settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
@@ -26,6 +23,7 @@ from generation.tests.conftest import (  # noqa: F401 (fixtures)
     simulator,
     simulator_server,
 )
+from generation.tests.test_consumers import _session_cookie
 from satgen.metrics import serve_worker_metrics
 
 run = async_to_sync(run_job)
@@ -260,20 +258,11 @@ def test_a_worker_metrics_port_of_0_serves_nothing(settings):
 # --- the WebSocket gauge --------------------------------------------------------------------
 
 
-def _session_cookie(user) -> bytes:
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.save()
-    return f"{django_settings.SESSION_COOKIE_NAME}={session.session_key}".encode()
-
-
 async def _socket(job, user) -> WebsocketCommunicator:
     """A socket to the job's page, through the whole ASGI stack, as `user`."""
     from satgen.asgi import application
 
-    cookie = await sync_to_async(_session_cookie)(user)
+    cookie = (await sync_to_async(_session_cookie)(user)).encode()
     headers = [(b"origin", b"http://localhost"), (b"cookie", cookie)]
     return WebsocketCommunicator(application, f"/ws/jobs/{job.public_id}/", headers)
 
