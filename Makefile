@@ -33,7 +33,7 @@ run: $(VENV)/.deps-run
 	DEBUG=1 $(PY) manage.py serve_local
 
 test: $(VENV)/.deps-dev lint browser deploy-tools
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest --numprocesses=auto
 
 # A Chromium for the browser tests and screenshots: $SATGEN_CHROMIUM or Debian's
 # /usr/bin/chromium if there is one; else Debian's package where apt-get runs as root;
@@ -72,6 +72,7 @@ screenshots: $(VENV)/.deps-dev browser
 lint: $(VENV)/.deps-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 typecheck: $(VENV)/.deps-dev
 	$(VENV)/bin/mypy questions generation satgen

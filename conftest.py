@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+pytest_plugins = ["claude_simulator.pytest_plugin"]
+
 
 @pytest.fixture
 def staff_client(client, django_user_model):

@@ -25,8 +25,8 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from claude_simulator.server import SimulatorServer  # noqa: E402
 from generation.services import JobOptions, job_create  # noqa: E402
-from generation.simulator.server import SimulatorServer  # noqa: E402
 
 SOURCE = (
     "A bakery sells muffins for $3 each. On Monday it sold 4 more than twice the number it "

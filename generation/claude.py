@@ -31,11 +31,18 @@ from typing import Any, TypeVar
 import anthropic
 import httpx2
 from django.conf import settings
+from prometheus_client import Counter
 from pydantic import BaseModel, ValidationError
 
-from generation import metrics
-
 logger = logging.getLogger(__name__)
+
+# Here rather than with the other metrics (generation/metrics.py): the client imports
+# nothing of ours but the settings.
+RETRIES = Counter(
+    "satgen_claude_retries_total",
+    "Requests to Claude sent again, by why (a transient failure's outcome, max_tokens, repair).",
+    ["kind"],
+)
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -320,7 +327,7 @@ async def call_structured(
     except ValidationError as error:
         problems = _describe(error)
         logger.info("%s reply did not validate (%s); asking for a repair", profile, problems)
-        metrics.retry_observe("repair")
+        RETRIES.labels("repair").inc()
     # One repair: the conversation grows append-only, Claude's turn is replayed verbatim
     # (thinking blocks and their signatures included), and it ends with our user turn.
     params = {
@@ -421,7 +428,7 @@ async def _request(
                     logger.warning("%s call failed: %s", profile, failed.error.detail)
                     raise failed.error from failed.__cause__
                 logger.info("%s call failed (%s); retrying in %.1f s", profile, failed, delay)
-                metrics.retry_observe(failed.outcome)
+                RETRIES.labels(failed.outcome).inc()
                 await asyncio.sleep(delay)
                 continue
             except asyncio.CancelledError:
@@ -436,7 +443,7 @@ async def _request(
                 logger.info(
                     "%s reply hit max_tokens; asking again with %s", profile, params["max_tokens"]
                 )
-                metrics.retry_observe("max_tokens")
+                RETRIES.labels("max_tokens").inc()
                 continue
             _check_stop_reason(message, params)
             return message

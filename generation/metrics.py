@@ -47,11 +47,6 @@ CLAUDE_COST = Counter(
     "What Claude requests cost at the published prices, in US dollars, by model and stage.",
     ["model", "stage"],
 )
-CLAUDE_RETRIES = Counter(
-    "satgen_claude_retries_total",
-    "Requests to Claude sent again, by why (a transient failure's outcome, max_tokens, repair).",
-    ["kind"],
-)
 JOBS_FINISHED = Counter(
     "satgen_jobs_finished_total",
     "Jobs a run finished, by status and error kind (empty when it succeeded).",
@@ -71,11 +66,6 @@ def call_observe(*, stage: str, usage: Usage) -> None:
     ):
         CLAUDE_TOKENS.labels(usage.model, stage, kind).inc(tokens)
     CLAUDE_COST.labels(usage.model, stage).inc(float(usage.cost_usd))
-
-
-def retry_observe(kind: str) -> None:
-    """Count a request to Claude sent again."""
-    CLAUDE_RETRIES.labels(kind).inc()
 
 
 def stage_observe(*, job_id: int, name: str, outcome: str) -> None:

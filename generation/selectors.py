@@ -87,7 +87,6 @@ def job_page_context(job: Job) -> dict[str, Any]:
     """Return everything the job page and its live fragments render."""
     from questions.models import Question
     from questions.taxonomy import Difficulty, Skill
-    from sets.models import QuestionSet
 
     stages = list(job.stages.all())
     by_name = {stage.name: stage for stage in stages}
@@ -101,7 +100,6 @@ def job_page_context(job: Job) -> dict[str, Any]:
         "classification": by_name["classify"].output,
         "examples": [examples[pk] for pk in example_ids if pk in examples],
         "questions": list(job.questions.filter(superseded=False).order_by("position")),
-        "question_sets": list(QuestionSet.objects.filter(owner=job.owner).order_by("name")),
         "skills": Skill.choices,
         "difficulties": Difficulty.choices,
     }

@@ -11,7 +11,7 @@ from procrastinate.contrib.django import app
 from procrastinate.exceptions import ProcrastinateException
 from procrastinate.jobs import Status
 
-from generation import services
+from generation import queue, services
 from generation.log_context import bind_job
 
 logger = logging.getLogger(__name__)
@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 STARTUP_RETRY = RetryStrategy(max_attempts=5, exponential_wait=2)
 
 
-@app.task(name="generation.run_job", queue="jobs", retry=STARTUP_RETRY)
+@app.task(name=queue.RUN_JOB, queue="jobs", retry=STARTUP_RETRY)
 async def run_job(*, job_id: int) -> None:
     """Run a job's pipeline, resuming at its first unfinished stage."""
     # Imported here: web processes load this module to defer tasks, and never run them.
@@ -34,7 +34,7 @@ async def run_job(*, job_id: int) -> None:
         await runner.run_job(job_id)
 
 
-@app.task(name="generation.revise_question", queue="jobs", retry=STARTUP_RETRY)
+@app.task(name=queue.REVISE_QUESTION, queue="jobs", retry=STARTUP_RETRY)
 async def revise_question(*, question_id: int) -> None:
     """Rewrite one generated question as the tutor asked, and validate it."""
     from generation.pipeline import runner

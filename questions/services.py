@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from pydantic import ValidationError as SchemaError
 
+from questions import queue
 from questions.models import Question
 from questions.records import RECORD_FIELDS, QuestionRecord
 
@@ -136,12 +137,10 @@ def questions_embed(*, queryset: QuerySet[Question] | None = None, batch_size: i
 
 def questions_request_embedding(*, queryset: QuerySet[Question]) -> int:
     """Queue the given questions for (re-)embedding by a worker; return how many."""
-    from questions.tasks import embed_questions
-
     ids = list(queryset.order_by("pk").values_list("pk", flat=True))
     if ids:
         # After the commit, so the worker finds the rows it is asked to embed.
-        transaction.on_commit(lambda: embed_questions.defer(question_ids=ids))
+        transaction.on_commit(lambda: queue.embedding_defer(question_ids=ids))
     return len(ids)
 
 

@@ -18,7 +18,6 @@ from questions.taxonomy import (
     Section,
     Skill,
 )
-from sets.selectors import sets_for
 
 BANK_PAGE_SIZE = 20
 SEARCH_MAX_CHARS = 200
@@ -132,6 +131,5 @@ def bank(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "filtered": any(filters.values()),
-        "question_sets": list(sets_for(request.user)),
     }
     return render(request, "questions/bank.html", context)

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "template_partials",
     "procrastinate.contrib.django",
     "django_prometheus",  # HTTP metrics on /metrics (satgen/metrics.py)
+    "satgen",  # the composition root: serve_local (web + worker + simulator on one machine)
     "accounts",
     "questions",
     "generation",

@@ -17,11 +17,11 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
-from generation import services
 from generation.claude import ClaudeError, TransientError, Usage
 from generation.events import publish
 from generation.log_context import bind_stage
 from generation.models import STAGE_NAMES, GeneratedQuestion, Job, SourceImage, Stage
+from generation.pipeline import progress
 from generation.pipeline.context import Example, Target, question_text, shifted_difficulty
 from generation.pipeline.extract import Source, extract
 from generation.pipeline.generate import draft_question
@@ -47,7 +47,7 @@ class JobFailure(Exception):
 
 async def run_job(job_id: int) -> None:
     """Run (or resume) a job to its end."""
-    claim = await db(services.job_claim)(job_id=job_id)
+    claim = await db(progress.job_claim)(job_id=job_id)
     if claim is None:
         logger.info("job %s is finished or cancelled; nothing to run", job_id)
         return
@@ -75,11 +75,11 @@ class JobRun:
                 if stage.status in Stage.DONE:
                     self._restore(stage)
                     continue
-                await db(services.stage_start)(job_id=self.job.pk, token=self.token, name=name)
+                await db(progress.stage_start)(job_id=self.job.pk, token=self.token, name=name)
                 await self._publish(kind="stage", stage=name, status="running")
                 with bind_stage(name):  # every log line of the stage says which it is
                     output, note, job_fields = await getattr(self, f"_{name}")()
-                await db(services.stage_finish)(
+                await db(progress.stage_finish)(
                     job_id=self.job.pk,
                     token=self.token,
                     name=name,
@@ -88,9 +88,9 @@ class JobRun:
                     job_fields=job_fields,
                 )
                 await self._publish(kind="stage", stage=name, status="succeeded")
-            if await db(services.job_succeed)(job_id=self.job.pk, token=self.token):
+            if await db(progress.job_succeed)(job_id=self.job.pk, token=self.token):
                 await self._publish(kind="job", status=Job.Status.SUCCEEDED)
-        except services.LostJob:
+        except progress.LostJob:
             logger.info("job %s was cancelled or taken over; this run stops", self.job.pk)
         except (JobFailure, ClaudeError) as error:
             logger.warning("job %s failed in %s: %s", self.job.pk, current, error.detail)
@@ -106,7 +106,7 @@ class JobRun:
             )
 
     async def _fail(self, stage: str | None, reason: str, *, kind: str, detail: str) -> None:
-        if await db(services.job_fail)(
+        if await db(progress.job_fail)(
             job_id=self.job.pk,
             token=self.token,
             stage=stage,
@@ -121,7 +121,7 @@ class JobRun:
 
     def _record(self, stage: str):
         async def record(usage: Usage) -> None:
-            await db(services.call_record)(job_id=self.job.pk, stage=stage, usage=usage)
+            await db(progress.call_record)(job_id=self.job.pk, stage=stage, usage=usage)
 
         return record
 
@@ -161,7 +161,7 @@ class JobRun:
         difficulty = shifted_difficulty(found.difficulty, self.job.target)
         target = Target.build(skill=found.skill, difficulty=difficulty, kind=self.extraction.kind)
         extract_model = settings.CLAUDE_STAGES["extract"]["model"]
-        await db(services.stage_models)(job_id=self.job.pk, name="classify", model=extract_model)
+        await db(progress.stage_models)(job_id=self.job.pk, name="classify", model=extract_model)
         output = {
             "section": found.section.value,
             "domain": found.domain.value,
@@ -188,7 +188,7 @@ class JobRun:
         return [asdict(example) for example in self.examples], "", None
 
     async def _generate(self):
-        slots = await db(services.question_slots)(job=self.job)
+        slots = await db(progress.question_slots)(job=self.job)
         todo = [slot for slot in slots if not slot.stem]
         limit = asyncio.Semaphore(settings.GENERATION_PARALLEL_CALLS)
         # The drafts share the examples block: its cache entry becomes readable once the first
@@ -236,14 +236,14 @@ class JobRun:
         A transient failure (Claude busy or unreachable after retries) is raised: the stage
         stops and a Retry writes the question then, instead of marking it failed.
         """
-        if self.token and not await db(services.job_still_mine)(
+        if self.token and not await db(progress.job_still_mine)(
             job_id=self.job.pk, token=self.token
         ):
-            raise services.LostJob
+            raise progress.LostJob
         status = (
             GeneratedQuestion.Status.REGENERATING if feedback else GeneratedQuestion.Status.DRAFTING
         )
-        await db(services.question_set_status)(question_id=slot.pk, status=status)
+        await db(progress.question_set_status)(question_id=slot.pk, status=status)
         await self._publish(kind="question", position=slot.position, status=status)
         try:
             draft = await draft_question(
@@ -264,10 +264,10 @@ class JobRun:
             raise
         except ClaudeError as error:
             self.failures.append(str(error))
-            await db(services.question_fail)(question_id=slot.pk, error=str(error))
+            await db(progress.question_fail)(question_id=slot.pk, error=str(error))
             await self._publish(kind="question", position=slot.position, status="failed")
             return None
-        await db(services.question_store_draft)(
+        await db(progress.question_store_draft)(
             question_id=slot.pk, draft=draft, target=self.target
         )
         await self._publish(kind="question", position=slot.position, status="checking")
@@ -295,7 +295,7 @@ class JobRun:
         )
 
     async def _validate(self):
-        slots = await db(services.question_slots)(job=self.job)
+        slots = await db(progress.question_slots)(job=self.job)
         finished = {
             GeneratedQuestion.Status.PASSED,
             GeneratedQuestion.Status.FLAGGED,
@@ -344,7 +344,7 @@ class JobRun:
                 neighbours=Neighbours(source=source, siblings=await db(_other_texts)(slot)),
                 record=self._record("validate"),
             )
-            status = await db(services.question_store_verdict)(
+            status = await db(progress.question_store_verdict)(
                 question_id=slot.pk, report=report, final=rounds >= max_drafts
             )
             await self._publish(kind="question", position=slot.position, status=status)
@@ -367,13 +367,13 @@ class JobRun:
             await self._check(question, draft, rounds=1)
         except TransientError as error:
             logger.warning("revision %s stopped: %s", question.pk, error.detail)
-            await db(services.question_fail)(question_id=question.pk, error=REVISION_BUSY)
+            await db(progress.question_fail)(question_id=question.pk, error=REVISION_BUSY)
             await self._publish(kind="question", position=question.position, status="failed")
 
 
 async def run_revision(question_id: int) -> None:
     """Run a tutor's revision request on one generated question."""
-    question = await db(services.revision_to_run)(question_id=question_id)
+    question = await db(progress.revision_to_run)(question_id=question_id)
     if question is None:
         return
     run = JobRun(question.job, token=None)
@@ -385,7 +385,7 @@ async def run_revision(question_id: int) -> None:
 def _raise_first(results: list[Any]) -> None:
     """Raise what stopped the run after every parallel task has finished, if any did."""
     errors = [r for r in results if isinstance(r, BaseException)]
-    for kind in (services.LostJob, TransientError):
+    for kind in (progress.LostJob, TransientError):
         for error in errors:
             if isinstance(error, kind):
                 raise error

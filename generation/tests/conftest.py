@@ -1,4 +1,4 @@
-"""Fixtures for generation tests: the Claude simulator and a seeded, embedded bank."""
+"""Fixtures for generation tests: a seeded, embedded bank (the simulator comes from its plugin)."""
 
 from __future__ import annotations
 
@@ -36,28 +36,6 @@ def seeded_bank(seed_rows, transactional_db) -> None:
         question.embedding_hash = question.content_hash
         rows.append(question)
     Question.objects.bulk_create(rows)
-
-
-@pytest.fixture(scope="session")
-def simulator_server():
-    from generation.simulator.server import SimulatorServer
-
-    server = SimulatorServer(record_bodies=True).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def simulator(simulator_server, settings):
-    """The Claude simulator, reset, with every Claude call of the code under test sent to it."""
-    simulator_server.reset()
-    settings.CLAUDE_SIMULATED = True
-    settings.CLAUDE_SIMULATOR_URL = simulator_server.url
-    settings.CLAUDE_MAX_RETRIES = 2
-    settings.CLAUDE_RETRY_BASE = 0.01
-    settings.CLAUDE_BATCH_POLL_SECONDS = 0.05
-    yield simulator_server
-    simulator_server.reset()
 
 
 def task_log(server, task: str) -> list[dict]:

@@ -13,8 +13,8 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 
 from accounts.services import api_token_create
 from generation.models import STAGE_NAMES, Job
+from generation.pipeline.progress import question_slots, question_store_verdict
 from generation.pipeline.schemas import GateResult, ValidationReport
-from generation.services import question_slots, question_store_verdict
 from generation.tests.builders import make_failed_job, make_job, make_user
 
 pytestmark = pytest.mark.django_db

@@ -236,7 +236,7 @@ def test_a_cancelled_job_does_not_run(simulator):
 
 
 def test_a_stale_run_cannot_write_after_another_run_took_the_job(simulator):
-    from generation.services import LostJob, job_claim, stage_start
+    from generation.pipeline.progress import LostJob, job_claim, stage_start
 
     job = make_job()
     _, first = job_claim(job_id=job.pk)

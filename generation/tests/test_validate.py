@@ -7,7 +7,6 @@ from asgiref.sync import async_to_sync
 
 from generation.pipeline.schemas import DraftQuestion
 from generation.pipeline.validate import blind_solve, same_answer
-from generation.simulator.server import SimulatorServer
 from generation.tests.builders import math_question
 
 
@@ -30,27 +29,17 @@ def test_answers_compare_by_letter_or_by_grid_value(kind, key, answer, agrees):
     assert same_answer(kind, key, answer) is agrees
 
 
-def test_the_blind_solve_never_sees_the_key_or_the_explanation(settings):
-    seen: list[dict] = []
+def test_the_blind_solve_never_sees_the_key_or_the_explanation(simulator):
+    simulator.script("solve", {"answer": "B", "reasoning": "x", "confident": True})
+    draft = DraftQuestion.model_validate(math_question())
 
-    def responder(tool: str, body: dict) -> dict:
-        seen.append(body)
-        return {"answer": "B", "reasoning": "x", "confident": True}
+    async def record(usage) -> None:
+        return None
 
-    server = SimulatorServer(responder=responder).start()
-    try:
-        settings.CLAUDE_SIMULATED = True
-        settings.CLAUDE_SIMULATOR_URL = server.url
-        draft = DraftQuestion.model_validate(math_question())
-
-        async def record(usage) -> None:
-            return None
-
-        solution = async_to_sync(blind_solve)(draft, record=record)
-    finally:
-        server.stop()
+    solution = async_to_sync(blind_solve)(draft, record=record)
 
     assert solution.answer == "B"
+    seen = [entry["body"] for entry in simulator.requests()]
     [message] = seen[0]["messages"]
     text = message["content"][0]["text"]
     question = json.loads(text.split("<question>")[1].split("</question>")[0])

@@ -12,7 +12,6 @@ from django.urls import reverse
 from questions.models import Question
 from questions.selectors import bank_search
 from questions.tests.builders import make_question
-from sets.models import QuestionSet, SetItem
 
 pytestmark = pytest.mark.django_db
 
@@ -242,29 +241,6 @@ def test_the_save_form_posts_the_bank_id_back_to_this_page(tutor_client):
     # No sets yet: the form names a new one.
     assert 'name="new_set_name"' in form.group(0)
     assert 'name="set_id"' not in form.group(0)
-
-
-def test_the_save_form_offers_only_the_tutors_own_sets(tutor_client, tutor, django_user_model):
-    make_question()
-    mine = QuestionSet.objects.create(owner=tutor, name="Week 3")
-    other = django_user_model.objects.create_user("other")
-    QuestionSet.objects.create(owner=other, name="Someone else's")
-    page = _page(tutor_client)
-    assert f'<option value="{mine.pk}">Week 3</option>' in page
-    assert "Someone else" not in page
-    assert 'name="new_set_name"' not in page
-
-
-def test_saving_from_the_bank_adds_the_question_and_returns_to_the_results(tutor_client, tutor):
-    question = make_question()
-    question_set = QuestionSet.objects.create(owner=tutor, name="Week 3")
-    back = f"{BANK_URL}?skill={question.skill}&page=1"
-    response = tutor_client.post(
-        reverse("sets:add"),
-        {"bank_id": question.pk, "set_id": question_set.pk, "next": back},
-    )
-    assert response.status_code == 302 and response.url == back
-    assert SetItem.objects.filter(set=question_set, bank=question).exists()
 
 
 def test_filter_controls_are_labelled(tutor_client):

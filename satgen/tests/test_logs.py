@@ -23,12 +23,7 @@ from generation.images import NormalisedImage, normalise_upload
 from generation.log_context import bind_job
 from generation.models import Job
 from generation.tests.builders import make_job, make_user
-from generation.tests.conftest import (  # noqa: F401 (fixtures)
-    seed_rows,
-    seeded_bank,
-    simulator,
-    simulator_server,
-)
+from generation.tests.conftest import seed_rows, seeded_bank  # noqa: F401 (fixtures)
 from satgen.logs import ContextFilter, JsonFormatter
 
 ROOT = Path(__file__).resolve().parents[2]

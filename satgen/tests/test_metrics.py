@@ -17,12 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from generation.models import STAGE_NAMES, Job, ModelCall
 from generation.pipeline.runner import run_job
 from generation.tests.builders import make_job, make_user
-from generation.tests.conftest import (  # noqa: F401 (fixtures)
-    seed_rows,
-    seeded_bank,
-    simulator,
-    simulator_server,
-)
+from generation.tests.conftest import seed_rows, seeded_bank  # noqa: F401 (fixtures)
 from generation.tests.test_consumers import _session_cookie
 from satgen.metrics import serve_worker_metrics
 

@@ -21,8 +21,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 from pydantic import ValidationError
 
-from generation import services
 from generation.claude import BatchItem, ClaudeError, Usage, call_structured_batch
+from generation.pipeline import progress
 from generation.pipeline.context import question_text
 from generation.pipeline.gates import run_gates
 from generation.pipeline.prompts import SOLVE_SYSTEM
@@ -158,7 +158,7 @@ class Ledger:
         self.thinking_tokens += usage.thinking_tokens
         self.cache_read_tokens += usage.cache_read_tokens
         self.cost_usd += usage.cost_usd
-        await sync_to_async(services.call_record)(job_id=None, stage="", usage=usage)
+        await sync_to_async(progress.call_record)(job_id=None, stage="", usage=usage)
 
     def summary(self, *, batch: bool) -> str:
         how = "one Message Batch, half price" if batch else "direct requests"

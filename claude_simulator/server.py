@@ -1,0 +1,507 @@
+"""Serve the Anthropic Messages API locally: strict per-model rules, simulated replies.
+
+Every request goes through the simulator's own rules table (`rules.py`): a request the
+published API rejects is rejected here with the same status and, where published, the same
+message. Replies come from a responder (default: `claude_simulator.content.respond`),
+never from Claude. Faults, scripts and latency are set per task ("extract", "generate",
+"solve", "*") in-process (`add_fault`, `script`, `set_latency`) or over HTTP (`/_sim/...`)
+by a test driving another process.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import random
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from claude_simulator import replies
+from claude_simulator.batches import Batches
+from claude_simulator.controls import (
+    ERROR_FAULTS,
+    FAULT_KINDS,
+    LATENCY_PROFILES,
+    TASK_KEYS,
+    Fault,
+    check_task,
+)
+from claude_simulator.handler import SimulatorHTTPServer, task_or_none
+from claude_simulator.outputs import (
+    answer_schema,
+    break_constraint,
+    forced_tool_definition,
+    minimal_instance,
+    ordered,
+    task_of,
+)
+from claude_simulator.rules import (
+    MODELS,
+    Problem,
+    forced_tool,
+    request_problem,
+    thinking_display,
+    thinks,
+)
+from claude_simulator.thinking import DEFAULT_SIGNING_KEY, Signer, summary, thinking_tokens
+from claude_simulator.tokens import (
+    CHARS_PER_TOKEN,
+    CachePlan,
+    PromptCache,
+    output_tokens,
+)
+
+logger = logging.getLogger(__name__)
+
+Responder = Callable[[str, dict], dict]
+Status = int | str | None
+# Re-exported: the controls belong to the server's public API.
+__all__ = [
+    "FAULT_KINDS",
+    "LATENCY_PROFILES",
+    "TASK_KEYS",
+    "Fault",
+    "Responder",
+    "SimulatorServer",
+]
+
+DEFAULT_BATCH_DELAY = 0.2
+POLL_INTERVAL = 0.05  # how fast stop() is noticed by the serving loop
+
+
+def default_responder(task: str, body: dict) -> dict:
+    """Answer with the shared content responder (imported late: it loads the question bank)."""
+    from claude_simulator import content
+
+    return content.respond(task, body)
+
+
+class SimulatorServer:
+    """Serve simulated Messages API replies on a local port, with injectable faults and latency."""
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        responder: Responder | None = None,
+        latency: dict[str, float] | None = None,
+        seed: int = 0,
+        on_request: Callable[[dict], None] | None = None,
+        batch_delay: float = DEFAULT_BATCH_DELAY,
+        record_bodies: bool = False,
+        signing_key: bytes = DEFAULT_SIGNING_KEY,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.on_request = on_request
+        self.record_bodies = record_bodies
+        self._responder = responder or default_responder
+        self._latency: dict[str, float] = {}
+        self._batch_delay = 0.0
+        self._rng = random.Random(seed)
+        self._lock = threading.Lock()
+        self._faults: list[Fault] = []
+        self._scripts: dict[str, deque[dict]] = {}
+        self._log: list[dict] = []
+        self._cache = PromptCache(clock=clock)
+        self._signer = Signer(signing_key)
+        self.batches = Batches(self)
+        self._stopping = threading.Event()
+        self._httpd: SimulatorHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._url: str | None = None
+        self.set_latency(latency or {})
+        self.batch_delay = batch_delay
+
+    # --- lifecycle -----------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """Return the base URL to give the SDK (kept after stop, for messages)."""
+        if self._url is None:
+            raise RuntimeError("the simulator is not started")
+        return self._url
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    def start(self) -> SimulatorServer:
+        """Serve in a background thread and return self."""
+        httpd = self._bind()
+        self._thread = threading.Thread(
+            target=self._serve, args=(httpd,), name="claude-simulator", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def serve_forever(self, ready: Callable[[str], None] | None = None) -> None:
+        """Serve in the foreground until interrupted; call `ready(url)` once listening."""
+        httpd = self._bind()
+        try:
+            if ready is not None:
+                ready(self.url)
+        except BaseException:
+            self._httpd = None
+            httpd.server_close()
+            raise
+        self._serve(httpd)
+
+    def stop(self) -> None:
+        """Stop serving; requests still sleeping (latency, timeout faults) wake up at once."""
+        self._stopping.set()
+        httpd, self._httpd = self._httpd, None
+        if httpd is None:
+            return
+        httpd.shutdown()  # returns once the serving loop has ended
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def _serve(self, httpd: SimulatorHTTPServer) -> None:
+        try:
+            httpd.serve_forever(poll_interval=POLL_INTERVAL)
+        finally:
+            self._stopping.set()  # wake handlers still sleeping
+            httpd.server_close()
+
+    def _bind(self) -> SimulatorHTTPServer:
+        if self._httpd is not None:
+            raise RuntimeError("the simulator is already started")
+        self._stopping.clear()
+        self._httpd = SimulatorHTTPServer((self.host, self.port), self)
+        self._url = f"http://{self.host}:{self._httpd.server_port}"
+        return self._httpd
+
+    # --- control ---------------------------------------------------------------------
+
+    def add_fault(
+        self,
+        kind: str,
+        *,
+        task: str = "*",
+        count: int = 1,
+        retry_after: float = 0.0,
+        delay: float = 0.0,
+    ) -> None:
+        """Fail the next `count` requests for `task` with `kind`; faults apply in order added."""
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault {kind!r}; expected one of {', '.join(FAULT_KINDS)}")
+        check_task(task)
+        if not isinstance(count, int) or count < 1:
+            raise ValueError("count must be a positive integer")
+        if retry_after < 0 or delay < 0:
+            raise ValueError("retry_after and delay must not be negative")
+        with self._lock:
+            self._faults.append(Fault(kind, task, count, float(retry_after), float(delay)))
+
+    def script(self, task: str, *outputs: dict) -> None:
+        """Queue exact outputs (JSON objects) to answer next for `task`, first in first out."""
+        check_task(task, wildcard=False)
+        if not all(isinstance(item, dict) for item in outputs):
+            raise ValueError("scripted outputs must be JSON objects")
+        with self._lock:
+            self._scripts.setdefault(task, deque()).extend(copy.deepcopy(list(outputs)))
+
+    def set_latency(self, latency: dict[str, float]) -> None:
+        """Set the seconds each task's reply takes ("*": any other request)."""
+        for task in latency:
+            check_task(task)
+        if not all(
+            isinstance(v, int | float) and not isinstance(v, bool) and v >= 0
+            for v in latency.values()
+        ):
+            raise ValueError("latency values must be non-negative numbers of seconds")
+        with self._lock:
+            self._latency = {task: float(seconds) for task, seconds in latency.items()}
+
+    @property
+    def batch_delay(self) -> float:
+        """Seconds a message batch stays in progress before it is processed and ends."""
+        return self._batch_delay
+
+    @batch_delay.setter
+    def batch_delay(self, seconds: float) -> None:
+        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
+            raise ValueError("batch_delay must be a non-negative number of seconds")
+        self._batch_delay = float(seconds)
+
+    def requests(self) -> list[dict]:
+        """Return a copy of the request log, oldest first (status None while in flight)."""
+        with self._lock:
+            return copy.deepcopy(self._log)
+
+    def reset(self) -> None:
+        """Clear faults, scripted outputs, the request log, the prompt cache and batches."""
+        with self._lock:
+            self._faults.clear()
+            self._scripts.clear()
+            self._log.clear()
+        self._cache.clear()
+        self.batches.clear()
+
+    # --- answering ------------------------------------------------------------------
+
+    def new_id(self, prefix: str) -> str:
+        # Random, not seeded: ids must stay unique across restarts (callers may store them).
+        return f"{prefix}{uuid.uuid4().hex[:24]}"
+
+    def split(self, text: str) -> list[str]:
+        """Split streamed text into 5-20 pieces at random points, as token deltas arrive."""
+        if len(text) <= 1:
+            return [text] if text else []
+        with self._lock:
+            pieces = min(self._rng.randint(5, 20), len(text))
+            cuts = sorted(self._rng.sample(range(1, len(text)), pieces - 1))
+        bounds = [0, *cuts, len(text)]
+        return [text[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+
+    def sleep(self, seconds: float) -> None:
+        """Wait, but wake up at once when the server stops."""
+        if seconds > 0:
+            self._stopping.wait(seconds)
+
+    def latency_for(self, task: str | None) -> float:
+        with self._lock:
+            return self._latency.get(task or "*", self._latency.get("*", 0.0))
+
+    def admit(self, body: Any, betas: frozenset[str] = frozenset()) -> tuple[Problem | None, Any]:
+        """Apply the rules and check replayed thinking; return (the error or None, the body).
+
+        The body returned has thinking blocks the model cannot read (signed for another
+        model) dropped, as the API drops them.
+        """
+        problem = request_problem(body, betas=betas)
+        if problem is not None:
+            return problem, body
+        return self._signer.check(body)
+
+    def take_fault(self, task: str | None) -> Fault | None:
+        """Consume one count of the first fault matching `task`."""
+        with self._lock:
+            for fault in self._faults:
+                if fault.matches(task):
+                    fault.count -= 1
+                    if fault.count == 0:
+                        self._faults.remove(fault)
+                    return copy.copy(fault)
+        return None
+
+    def plan_cache(self, body: dict) -> CachePlan:
+        """Look the request up in the prompt cache, as it arrives."""
+        return self._cache.plan(body, MODELS[body["model"]])
+
+    def commit_cache(self, plan: CachePlan) -> None:
+        """Make what a request wrote readable: its response has begun."""
+        self._cache.commit(plan)
+
+    def build_reply(
+        self,
+        body: dict,
+        task: str | None,
+        fault: str | None,
+        input_usage: dict[str, Any],
+        *,
+        service_tier: str = "standard",
+    ) -> replies.Reply:
+        """Build the reply to a valid request, shaped by a reply-level fault if any."""
+        model = body["model"]
+        message_id = self.new_id("msg_sim_")
+        usage: dict[str, Any] = {**input_usage, "service_tier": service_tier}
+        if fault == "refusal":
+            usage["output_tokens"] = output_tokens(replies.REFUSAL_TEXT)
+            usage["output_tokens_details"] = {"thinking_tokens": 0}
+            return replies.Reply(
+                message_id,
+                model,
+                content=[{"type": "text", "text": replies.REFUSAL_TEXT}],
+                stop_reason="refusal",
+                usage=usage,
+                stop_details=replies.refusal_stop_details(),
+            )
+        schema = answer_schema(body)
+        output: dict | None = None
+        if schema is not None:
+            # Only a clean reply uses up a scripted output: a faulty one leaves it for the retry.
+            output = self._next_output(task, body, schema, consume=fault is None)
+            if fault == "invalid_output":
+                output, _ = break_constraint(output, schema)
+            output = ordered(output, schema)
+        if forced_tool(body):
+            return self._tool_reply(body, message_id, output or {}, fault, usage)
+        text = json.dumps(output, ensure_ascii=False) if output is not None else replies.TEXT_REPLY
+        return self._text_reply(body, message_id, text, fault, usage)
+
+    def _text_reply(
+        self, body: dict, message_id: str, text: str, fault: str | None, usage: dict[str, Any]
+    ) -> replies.Reply:
+        limit = body["max_tokens"]
+        thinking = thinking_tokens(body)
+        answer = output_tokens(text)
+        content: list[dict] = []
+        if thinks(body):
+            shown = summary(body) if thinking_display(body) == "summarized" else ""
+            signature = self._signer.sign(body, shown)
+            content.append({"type": "thinking", "thinking": shown, "signature": signature})
+        if thinking + answer <= limit and fault != "max_tokens":
+            content.append({"type": "text", "text": text})
+            stop, spent = "end_turn", thinking + answer
+        else:
+            if thinking + answer <= limit:
+                # The max_tokens fault: the reply ran out of room halfway through the answer
+                # (its thinking ran longer than usual).
+                kept = max(1, len(text) // 2)
+                if thinking:
+                    thinking = limit - output_tokens(text[:kept])
+            else:
+                thinking = min(thinking, limit)
+                kept = min(len(text), (limit - thinking) * CHARS_PER_TOKEN)
+            if kept > 0:
+                content.append({"type": "text", "text": text[:kept]})
+            stop, spent = "max_tokens", limit
+        usage["output_tokens"] = spent
+        usage["output_tokens_details"] = {"thinking_tokens": thinking}
+        return replies.Reply(message_id, body["model"], content, stop, usage)
+
+    def _tool_reply(
+        self, body: dict, message_id: str, tool_input: dict, fault: str | None, usage: dict
+    ) -> replies.Reply:
+        """Answer a forced tool call (accepted on Haiku 5.5 and Sonnet 5): no thinking (H55M)."""
+        tool = forced_tool_definition(body) or {"name": "tool"}
+        block = {
+            "type": "tool_use",
+            "id": self.new_id("toolu_sim_"),
+            "name": tool["name"],
+            "input": tool_input,
+        }
+        usage["output_tokens_details"] = {"thinking_tokens": 0}
+        if fault != "max_tokens":
+            usage["output_tokens"] = output_tokens(tool_input)
+            return replies.Reply(message_id, body["model"], [block], "tool_use", usage)
+        text = json.dumps(tool_input, ensure_ascii=False)
+        # A cut JSON string cannot be parsed, so the non-streaming body keeps the first half of
+        # the fields; the SDK's stream accumulator parses the cut JSON itself (partial mode).
+        items = list(tool_input.items())
+        block["input"] = dict(items[: len(items) // 2])
+        usage["output_tokens"] = body["max_tokens"]
+        return replies.Reply(
+            message_id,
+            body["model"],
+            [block],
+            "max_tokens",
+            usage,
+            partial_json={0: text[: max(1, len(text) // 2)]},
+        )
+
+    def _next_output(self, task: str | None, body: dict, schema: dict, *, consume: bool) -> dict:
+        if task is None:
+            value = minimal_instance(schema)
+            return value if isinstance(value, dict) else {}
+        with self._lock:
+            queue = self._scripts.get(task)
+            if queue:
+                return copy.deepcopy(queue.popleft() if consume else queue[0])
+        output = self._responder(task, body)
+        if not isinstance(output, dict):
+            raise TypeError(f"the responder returned {type(output).__name__}, not a dict")
+        return output
+
+    def answer_batch_request(
+        self, params: dict, *, batch_id: str, custom_id: str, betas: frozenset[str]
+    ) -> dict:
+        """Answer one request of a message batch; return its `result` object."""
+        entry = self.log_start(self.new_id("req_sim_"), batch=batch_id, custom_id=custom_id)
+        self.log_update(entry, stream=False, model=params.get("model"))
+        if self.record_bodies:
+            self.log_update(entry, body=copy.deepcopy(params))
+
+        def errored(status: int, error_type: str, message: str) -> dict:
+            self.log_update(entry, error=message)
+            self.log_finish(entry, status)
+            error = {"type": "error", "error": {"type": error_type, "message": message}}
+            return {"type": "errored", "error": error}
+
+        if params.get("stream"):
+            return errored(400, "invalid_request_error", "stream: Message Batches do not stream.")
+        problem, body = self.admit(params, betas)
+        self.log_update(entry, task=task_or_none(params))
+        if problem is not None:
+            return errored(problem.status, problem.type, problem.message)
+        task = task_of(body)
+        fault = self.take_fault(task)
+        kind = fault.kind if fault else None
+        self.log_update(entry, fault=kind)
+        if kind in ERROR_FAULTS:
+            status, error_type, message = ERROR_FAULTS[kind]
+            return errored(status, error_type, message)
+        if kind in ("connection_drop", "timeout", "truncated_stream"):
+            return errored(500, "api_error", f"Simulated failure ({kind}) processing the request.")
+        if kind == "stream_error":
+            return errored(529, "overloaded_error", "Simulated overload mid-reply.")
+        plan = self.plan_cache(body)
+        reply = self.build_reply(body, task, kind, plan.usage, service_tier="batch")
+        self.commit_cache(plan)
+        self.log_reply(entry, reply)
+        self.log_finish(entry, 200)
+        return {"type": "succeeded", "message": reply.message()}
+
+    # --- the request log ----------------------------------------------------------------
+
+    def log_start(self, request_id: str, **fields: Any) -> dict:
+        entry: dict[str, Any] = {
+            "id": request_id,
+            "task": None,
+            "model": None,
+            "stream": None,
+            "batch": None,
+            "status": None,
+            "error": None,
+            "fault": None,
+            "stop_reason": None,
+            "input_tokens": None,
+            "output_tokens": None,
+            "thinking_tokens": None,
+            "cache_creation_input_tokens": None,
+            "cache_read_input_tokens": None,
+            "started_at": time.time(),
+            "duration": None,
+            **fields,
+        }
+        with self._lock:
+            self._log.append(entry)
+        return entry
+
+    def log_update(self, entry: dict, **fields: Any) -> None:
+        with self._lock:
+            entry.update(fields)
+
+    def log_reply(self, entry: dict, reply: replies.Reply) -> None:
+        usage = reply.usage
+        self.log_update(
+            entry,
+            stop_reason=reply.stop_reason,
+            input_tokens=usage["input_tokens"],
+            output_tokens=usage["output_tokens"],
+            thinking_tokens=reply.thinking_tokens,
+            cache_creation_input_tokens=usage["cache_creation_input_tokens"],
+            cache_read_input_tokens=usage["cache_read_input_tokens"],
+        )
+
+    def log_status(self, entry: dict, status: Status) -> dict:
+        """Record a request's status and its duration so far; return a copy of the entry."""
+        with self._lock:
+            entry["status"] = status
+            entry["duration"] = round(time.time() - entry["started_at"], 4)
+            return dict(entry)
+
+    def log_finish(self, entry: dict, status: Status) -> None:
+        finished = self.log_status(entry, status)
+        if self.on_request is not None:
+            self.on_request(finished)
