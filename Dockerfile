@@ -12,15 +12,16 @@ RUN python -m venv /opt/venv
 WORKDIR /app
 
 # torch first, CPU-only, from PyTorch's CPU wheel index: from PyPI the same version is a CUDA
-# build several GB larger. The pin must match requirements.txt, which then finds it installed.
+# build several GB larger. The pin must match requirements.lock, which then finds it installed.
 RUN pip install --no-compile --index-url https://download.pytorch.org/whl/cpu torch==2.13.0
 
-# The rest, without pgserver: it is the embedded PostgreSQL of `make run` and the tests, and
-# an image always runs with DATABASE_URL. pip cannot be told to skip one requirement
-# (a constraint can only narrow versions), so the line is filtered out of a copy.
-COPY requirements.txt .
-RUN grep -v -i -E '^[[:space:]]*pgserver([^a-z0-9_.-]|$)' requirements.txt > /tmp/requirements-image.txt \
-    && pip install --no-compile -r /tmp/requirements-image.txt
+# The rest from the lock, every file checked against its hash, without pgserver: it is the
+# embedded PostgreSQL of `make run` and the tests, and an image always runs with DATABASE_URL.
+# pip cannot be told to skip one requirement (a constraint can only narrow versions), so its
+# entry (the pin and its hash lines) is filtered out of a copy.
+COPY requirements.lock .
+RUN awk '/^pgserver==/ {skip = 1; next} skip && /^ / {next} {skip = 0; print}' requirements.lock > /tmp/requirements-image.lock \
+    && pip install --no-compile --require-hashes -r /tmp/requirements-image.lock
 
 # Test suites, torch's headers and test binaries, pip itself (deploy/image/slim-venv.sh).
 COPY deploy/image/slim-venv.sh /tmp/slim-venv.sh

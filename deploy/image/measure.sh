@@ -1,6 +1,6 @@
 #!/bin/sh
 # Measure what the image's runtime layer holds without a Docker engine: the Dockerfile's build
-# steps replayed in a scratch folder (a venv, the filtered requirements, slim-venv.sh, the app
+# steps replayed in a scratch folder (a venv, the filtered lock, slim-venv.sh, the app
 # as .dockerignore leaves it, collectstatic, warm.py), then `du` of the venv and the app.
 # Usage: deploy/image/measure.sh [SCRATCH_DIR]
 #   TORCH_INDEX=URL  where CPU torch comes from (default: PyTorch's CPU index, as the
@@ -20,8 +20,8 @@ if [ -n "$torch_index" ]; then
 else
     $pip install --no-compile "$torch_pin"
 fi
-grep -v -i -E '^[[:space:]]*pgserver([^a-z0-9_.-]|$)' "$repo/requirements.txt" > "$scratch/requirements-image.txt"
-$pip install --no-compile -r "$scratch/requirements-image.txt"
+awk '/^pgserver==/ {skip = 1; next} skip && /^ / {next} {skip = 0; print}' "$repo/requirements.lock" > "$scratch/requirements-image.lock"
+$pip install --no-compile --require-hashes -r "$scratch/requirements-image.lock"
 sh "$repo/deploy/image/slim-venv.sh" "$scratch/venv"
 
 # The build context: tracked and new files, less what .dockerignore leaves out.

@@ -823,10 +823,20 @@ def _requirement_pin(name: str) -> str:
     raise AssertionError(f"{name} is not pinned in requirements.txt")
 
 
+def _lock_pins(text: str) -> set[tuple[str, str]]:
+    return set(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)", text, re.M))
+
+
+def _lock_hashes(text: str) -> set[str]:
+    return set(re.findall(r"--hash=(sha256:[0-9a-f]{64})", text))
+
+
 def test_the_image_is_multi_stage_with_cpu_torch_and_no_pgserver():
     text = (ROOT / "Dockerfile").read_text()
     build, runtime = _dockerfile_stages()
-    base = re.search(r"^ARG PYTHON_IMAGE=(\S+)$", text, re.M).group(1)
+    match = re.search(r"^ARG PYTHON_IMAGE=(\S+)$", text, re.M)
+    assert match, "the Dockerfile names its Python image in an ARG"
+    base = match.group(1)
     assert re.fullmatch(r"python:3\.11\.\d+-slim-\w+", base)
     assert build.startswith("${PYTHON_IMAGE} AS build") and runtime.startswith(
         "${PYTHON_IMAGE} AS runtime"
@@ -836,15 +846,19 @@ def test_the_image_is_multi_stage_with_cpu_torch_and_no_pgserver():
     assert torch and torch.group(1) == "https://download.pytorch.org/whl/cpu"
     assert torch.group(2) == _requirement_pin("torch")
     assert "ARG PIP_EXTRA_INDEX_URL" not in text
-    assert build.index("whl/cpu") < build.index("-r /tmp/requirements-image.txt")
-    # The filter the build runs removes pgserver, and only pgserver.
-    (command,) = re.findall(r"(grep -v .*?requirements\.txt)", build)
+    assert build.index("whl/cpu") < build.index("--require-hashes -r /tmp/requirements-image.lock")
+    # The filter the build runs removes pgserver's entry, pin and hashes, and nothing else.
+    (command,) = re.findall(r"(awk .*?requirements\.lock)", build)
     result = subprocess.run(
         ["sh", "-c", command], cwd=ROOT, capture_output=True, text=True, check=True
     )
-    original = (ROOT / "requirements.txt").read_text().splitlines()
-    removed = set(original) - set(result.stdout.splitlines())
-    assert [line.split("==")[0] for line in removed] == ["pgserver"]
+    original = (ROOT / "requirements.lock").read_text()
+    kept = result.stdout
+    assert _lock_pins(kept) == _lock_pins(original) - {("pgserver", _requirement_pin("pgserver"))}
+    assert _lock_hashes(kept) < _lock_hashes(original)
+    assert len(_lock_hashes(original) - _lock_hashes(kept)) == original.split("pgserver==", 1)[
+        1
+    ].split("# via", 1)[0].count("--hash=")
     # The runtime stage copies the venv and the app; it installs nothing and compiles nothing.
     assert "COPY --from=build /opt/venv /opt/venv" in runtime
     assert not re.search(r"pip install|apt-get|gcc|build-essential", runtime)
