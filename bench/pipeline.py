@@ -61,7 +61,10 @@ def main() -> None:
         wall = asyncio.run(run_all(ids))
         jobs = Job.objects.filter(pk__in=ids)
         ok = jobs.filter(status="succeeded").count()
-        durations = [(j.finished_at - j.created_at).total_seconds() for j in jobs]
+        durations: list[float] = []
+        for job in jobs:
+            assert job.finished_at is not None, "run_all runs every job to its end"
+            durations.append((job.finished_at - job.created_at).total_seconds())
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         per_stage: dict[str, list[float]] = {}
         for job in jobs:

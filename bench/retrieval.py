@@ -12,7 +12,10 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -33,6 +36,8 @@ from questions.tests.synthetic import synthetic_bank  # noqa: E402
 
 RARE = Skill.CIRCLES
 
+T = TypeVar("T")
+
 
 def fill(rows: int, rng: np.random.Generator) -> None:
     batch, _, _ = synthetic_bank(rows, rng, rare_skill=RARE, rare_share=0.03)
@@ -41,8 +46,9 @@ def fill(rows: int, rng: np.random.Generator) -> None:
         cursor.execute("ANALYZE questions_question")
 
 
-def timed(fn, repeats: int) -> tuple[float, object]:
-    samples, result = [], None
+def timed(fn: Callable[[], T], repeats: int) -> tuple[float, T]:
+    """Return fn's median time in ms over repeats runs (at least one), and its last result."""
+    samples = []
     for _ in range(repeats):
         start = time.perf_counter()
         result = fn()
@@ -88,23 +94,21 @@ def main() -> None:
         fill(args.rows, rng)
         print(f"{args.rows} rows inserted (HNSW maintained) in {time.perf_counter() - start:.1f} s")
         queries = [(v / np.linalg.norm(v)).tolist() for v in rng.normal(size=(args.queries, 384))]
-        cases = {
+        cases: dict[str, dict[str, Any]] = {
             "rare skill (3 %), k=5": dict(skill=RARE, k=5),
             "common skill, k=5": dict(skill=Skill.TRANSITIONS, k=5),
         }
         for name, kwargs in cases.items():
             times, counts = [], []
             for query in queries:
-                ms, found = timed(
-                    lambda q=query, kw=kwargs: similar_questions(embedding=q, **kw), 3
-                )
+                ms, found = timed(partial(similar_questions, embedding=query, **kwargs), 3)
                 times.append(ms)
                 counts.append(len(found))
             print(
                 f"{name:<32} median {statistics.median(times):6.1f} ms, "
                 f"returned {min(counts)}..{max(counts)} of {kwargs['k']}"
             )
-        ms = statistics.median(timed(lambda q=q: exact_section(q, 5), 3)[0] for q in queries)
+        ms = statistics.median(timed(partial(exact_section, q, 5), 3)[0] for q in queries)
         print(f"{'exact top-5 over a whole section':<32} median {ms:6.1f} ms")
         returned = [naive_hnsw(q, 5) for q in queries]
         with connection.cursor() as cursor:

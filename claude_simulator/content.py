@@ -471,7 +471,7 @@ def _generate(body: dict) -> dict:
     difficulty = request.get("difficulty")
     if difficulty not in Difficulty.values:
         difficulty = Difficulty.MEDIUM.value
-    kind = request.get("kind") if request.get("kind") in ("mcq", "spr") else "mcq"
+    kind = "spr" if request.get("kind") == "spr" else "mcq"
     try:
         variant = int(request.get("variant") or 0)
     except (TypeError, ValueError):
@@ -504,7 +504,9 @@ def _valid_skill(request: dict) -> str:
     if domain in Domain.values:
         return SKILLS_BY_DOMAIN[Domain(domain)][0].value
     section = request.get("section")
-    return DEFAULT_SKILL.get(section, DEFAULT_SKILL[Section.MATH.value]).value
+    if section not in DEFAULT_SKILL:
+        section = Section.MATH.value
+    return DEFAULT_SKILL[section].value
 
 
 # --- memory and solve ---------------------------------------------------------------------------

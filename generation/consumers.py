@@ -42,7 +42,9 @@ def render_fragments(job_id: int, csrf_token: str = "") -> dict[str, str]:
     """
     job = Job.objects.get(pk=job_id)
     context: dict[str, Any] = {**job_page_context(job), "csrf_token": csrf_token}
-    parts = {name: render_to_string(f"generation/job.html#{name}", context) for name in FRAGMENTS}
+    parts: dict[str, str] = {
+        name: render_to_string(f"generation/job.html#{name}", context) for name in FRAGMENTS
+    }
     parts["list"] = render_to_string("generation/job.html#questions", context)
     parts["list-ids"] = ",".join(str(q.pk) for q in context["questions"])
     for question in context["questions"]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -210,8 +211,8 @@ def job_cancel(*, job: Job) -> bool:
             Stage.objects.filter(
                 job_id=job.pk, status__in=[Stage.Status.PENDING, Stage.Status.RUNNING]
             ).update(status=Stage.Status.SKIPPED, note="cancelled")
-            if job.task_id:
-                transaction.on_commit(lambda: _task_abort(job.task_id))
+            if task_id := job.task_id:
+                transaction.on_commit(lambda: _task_abort(task_id))
     return bool(cancelled)
 
 
@@ -224,7 +225,7 @@ def _task_abort(task_id: int) -> None:
 
 def jobs_unqueued_enqueue(*, older_than: float = 30.0) -> int:
     """Queue the jobs saved without a task (the queue was unreachable when they were made)."""
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than)
+    cutoff = timezone.now() - timedelta(seconds=older_than)
     jobs = list(Job.objects.filter(status=Job.Status.QUEUED, task_id=None, created_at__lt=cutoff))
     for job in jobs:
         logger.warning("job %s had no task; queueing it", job.pk)
@@ -274,8 +275,8 @@ def question_revise(*, question: GeneratedQuestion, instruction: str) -> Generat
             GeneratedQuestion.Status.FAILED,
         ):
             raise RevisionRefused("Wait until the question has been checked.")
-        depth, ancestor = 0, current
-        while ancestor.revision_of_id is not None:
+        depth, ancestor = 0, current.revision_of
+        while ancestor is not None:
             depth += 1
             ancestor = ancestor.revision_of
         if depth >= settings.REVISION_MAX_ROUNDS:

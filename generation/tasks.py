@@ -51,6 +51,7 @@ async def recover_stalled_jobs(timestamp: int) -> None:
         seconds_since_heartbeat=settings.WORKER_STALLED_AFTER
     )
     for task in stalled:
+        assert task.id is not None  # a job read from the database has one
         # Not task.call_string: through Django's connection task_kwargs arrive as a JSON
         # string, and call_string raises on it. One task's trouble never stops the others.
         try:

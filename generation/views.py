@@ -3,10 +3,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from generation.forms import JobForm
 from generation.models import GeneratedQuestion
 from generation.selectors import job_for_user, job_page_context
@@ -25,7 +26,7 @@ REGENERATE_INSTRUCTION = "Write a different question of the same kind."
 
 
 @require_http_methods(["GET", "POST"])
-def job_new(request: HttpRequest) -> HttpResponse:
+def job_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = JobForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -61,20 +62,20 @@ def job_new(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def job_detail(request: HttpRequest, public_id) -> HttpResponse:
+def job_detail(request: AuthenticatedHttpRequest, public_id) -> HttpResponse:
     job = job_for_user(request.user, public_id)
     return render(request, "generation/job.html", job_page_context(job))
 
 
 @require_GET
-def job_list(request: HttpRequest) -> HttpResponse:
+def job_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     jobs = request.user.jobs.order_by("-created_at")
     page = Paginator(jobs, 20).get_page(request.GET.get("page"))
     return render(request, "generation/history.html", {"page": page})
 
 
 @require_POST
-def job_cancel_view(request: HttpRequest, public_id) -> HttpResponse:
+def job_cancel_view(request: AuthenticatedHttpRequest, public_id) -> HttpResponse:
     job = job_for_user(request.user, public_id)
     if job_cancel(job=job):
         messages.success(request, "The job was cancelled.")
@@ -84,7 +85,7 @@ def job_cancel_view(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @require_POST
-def job_retry_view(request: HttpRequest, public_id) -> HttpResponse:
+def job_retry_view(request: AuthenticatedHttpRequest, public_id) -> HttpResponse:
     job = job_for_user(request.user, public_id)
     try:
         job_retry(job=job)
@@ -96,7 +97,7 @@ def job_retry_view(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @require_POST
-def job_reclassify_view(request: HttpRequest, public_id) -> HttpResponse:
+def job_reclassify_view(request: AuthenticatedHttpRequest, public_id) -> HttpResponse:
     job = job_for_user(request.user, public_id)
     try:
         job_reclassify(
@@ -112,7 +113,9 @@ def job_reclassify_view(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @require_POST
-def question_revise_view(request: HttpRequest, public_id, question_id: int) -> HttpResponse:
+def question_revise_view(
+    request: AuthenticatedHttpRequest, public_id, question_id: int
+) -> HttpResponse:
     job = job_for_user(request.user, public_id)
     question = get_object_or_404(GeneratedQuestion, pk=question_id, job=job)
     instruction = request.POST.get("instruction", "")

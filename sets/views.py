@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,6 +8,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from generation.models import GeneratedQuestion
 from questions.models import Question
 from sets.exports import (
@@ -30,15 +29,6 @@ from sets.services import (
     set_remove_item,
     set_rename,
 )
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import User
-    from django_htmx.middleware import HtmxDetails
-
-
-class AuthenticatedHttpRequest(HttpRequest):
-    user: User
-    htmx: HtmxDetails
 
 
 class SetNameForm(forms.Form):

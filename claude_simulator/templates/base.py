@@ -148,7 +148,7 @@ class Val:
         if self.unit:
             return None
         q = self.coef
-        options = []
+        options: list[str | None] = []
         if q.denominator == 1:
             options.append(str(q.numerator))
         else:

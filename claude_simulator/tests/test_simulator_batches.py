@@ -172,7 +172,9 @@ def test_batches_are_listed_and_an_ended_one_can_be_deleted(client):
 def test_a_malformed_batch_is_refused_whole(client, requests, problem):
     with pytest.raises(anthropic.BadRequestError) as caught:
         client.messages.batches.create(requests=requests)
-    assert caught.value.body["error"]["message"].startswith(problem)
+    body = caught.value.body
+    assert isinstance(body, dict)
+    assert body["error"]["message"].startswith(problem)
 
 
 def test_invalid_params_inside_a_batch_are_errored_results_not_a_refused_batch(client):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 import anthropic
 import pytest
@@ -188,7 +189,9 @@ def test_a_repair_turn_reads_the_prefix_its_first_turn_wrote(client):
 
 def test_a_later_breakpoint_finds_an_earlier_entry_within_20_blocks(client):
     params = stage_request("solve")
-    blocks = [{"type": "text", "text": f"Note {n}. " * 100} for n in range(12)]
+    blocks: list[dict[str, Any]] = [
+        {"type": "text", "text": f"Note {n}. " * 100} for n in range(12)
+    ]
     params["messages"][0]["content"] = blocks
     blocks[3]["cache_control"] = {"type": "ephemeral"}
     first = usage(client, params)

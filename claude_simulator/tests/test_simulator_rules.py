@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any
 
 import anthropic
 import httpx2
 import pytest
+from pydantic import BaseModel
 
 from claude_simulator import SimulatorServer
 from claude_simulator.images import image_tokens
@@ -27,6 +29,11 @@ from generation.pipeline.schemas import BlindSolution, DraftQuestion, Extraction
 OUTPUTS = {
     "solve": {"answer": "B", "reasoning": "Halve both sides.", "confident": True},
     "extract": extraction_output(),
+}
+REPLY_MODELS: dict[str, type[BaseModel]] = {
+    "extract": Extraction,
+    "generate": DraftQuestion,
+    "solve": BlindSolution,
 }
 NOT_FORCED = 'tool_choice: type "tool" and "any" are not supported for this model.'
 PREFILL = (
@@ -83,7 +90,7 @@ OFF = {  # the way each model turns up-front thinking off, if it has one (S55W, 
     "claude-haiku-5-5": {"type": "disabled"},
     "claude-sonnet-5": {"type": "disabled"},
 }
-THINKING_CASES = [(model, None) for model in MODEL_IDS]
+THINKING_CASES: list[tuple[str, dict[str, str] | None]] = [(model, None) for model in MODEL_IDS]
 THINKING_CASES += [(model, {"type": "adaptive"}) for model in MODEL_IDS]
 THINKING_CASES += list(OFF.items())
 
@@ -101,9 +108,7 @@ def test_the_clients_streamed_requests_are_accepted(client, task, model, thinkin
     kinds = [block.type for block in message.content]
     assert kinds == (["text"] if thinking in OFF.values() else ["thinking", "text"])
     text = message.content[-1].text
-    {"extract": Extraction, "generate": DraftQuestion, "solve": BlindSolution}[
-        task
-    ].model_validate_json(text)
+    REPLY_MODELS[task].model_validate_json(text)
     assert message.stop_reason == "end_turn"
 
 
@@ -120,7 +125,9 @@ def test_the_model_default_effort_is_used_when_output_config_omits_it(model):
 def test_an_unknown_model_is_404_naming_it(client):
     with pytest.raises(anthropic.NotFoundError) as caught:
         client.messages.create(**solve(model="claude-nope-1"))
-    assert caught.value.body["error"] == {
+    body = caught.value.body
+    assert isinstance(body, dict)
+    assert body["error"] == {
         "type": "not_found_error",
         "message": "model: claude-nope-1",
     }
@@ -290,21 +297,30 @@ def with_schema(schema: dict) -> dict:
     return params
 
 
-def obj(properties: dict, required: list[str] | None = None, **extra) -> dict:
-    return {
+def obj(
+    properties: dict,
+    required: list[str] | None = None,
+    *,
+    defs: dict | None = None,
+    **extra: Any,
+) -> dict:
+    """Return an object schema; defs, if given, become its $defs."""
+    schema = {
         "type": "object",
         "properties": properties,
         "required": list(properties) if required is None else required,
         "additionalProperties": False,
         **extra,
     }
+    if defs is not None:
+        schema["$defs"] = defs
+    return schema
 
 
 @pytest.mark.parametrize("task", ["extract", "generate", "solve"])
 def test_the_sdk_transform_with_defs_and_refs_kept_is_inside_the_subset(client, task):
     params = stage_request(task)
-    model = {"extract": Extraction, "generate": DraftQuestion, "solve": BlindSolution}[task]
-    params["output_config"]["format"]["schema"] = anthropic.transform_schema(model)
+    params["output_config"]["format"]["schema"] = anthropic.transform_schema(REPLY_MODELS[task])
     assert "$defs" in params["output_config"]["format"]["schema"] or task == "solve"
 
     assert client.messages.create(**params).stop_reason == "end_turn"
@@ -314,7 +330,7 @@ def test_internal_refs_and_min_items_0_or_1_are_accepted(client):
     item = obj({"n": {"type": "integer"}})
     schema = obj(
         {"answer": {"type": "string"}, "confident": {"type": "boolean"}},
-        **{"$defs": {"Item": item}},
+        defs={"Item": item},
     )
     schema["properties"]["items"] = {"type": "array", "items": {"$ref": "#/$defs/Item"}}
     schema["properties"]["items"]["minItems"] = 1
@@ -351,7 +367,7 @@ SCHEMA_CASES = [
     (
         obj(
             {"a": {"$ref": "#/$defs/Node"}},
-            **{"$defs": {"Node": obj({"next": {"$ref": "#/$defs/Node"}})}},
+            defs={"Node": obj({"next": {"$ref": "#/$defs/Node"}})},
         ),
         "Recursive schemas are not supported",
     ),
@@ -532,7 +548,9 @@ def test_a_request_over_32_mb_is_413_request_too_large(server):
         ("claude-sonnet-5", (5152, 5152), 69 * 69),
     ],
 )
-def test_image_tokens_are_28_px_patches_after_the_models_downscaling(model, size, tokens):
+def test_image_tokens_are_28_px_patches_after_the_models_downscaling(
+    model: str, size: tuple[int, int], tokens: int
+):
     assert image_tokens(*size, MODELS[model]) == tokens
     assert image_tokens(*size, MODELS[model]) <= MODELS[model].image_max_tokens
 

@@ -10,6 +10,7 @@ generation/services.py.
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -132,7 +133,7 @@ def job_succeed(*, job_id: int, token: uuid.UUID) -> bool:
 
 def call_record(*, job_id: int | None, stage: str, usage: Usage) -> None:
     """Add one Claude request to the ledger and to its stage's and job's totals."""
-    counts = {
+    counts: dict[str, int | Decimal] = {
         "input_tokens": usage.input_tokens,
         "output_tokens": usage.output_tokens,
         "cache_creation_tokens": usage.cache_creation_tokens,

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import uuid
 from dataclasses import asdict
-from typing import Any
+from typing import Any, cast
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -66,7 +66,8 @@ class JobRun:
         self.failures: list[str] = []  # why questions could not be written
 
     async def execute(self) -> None:
-        stages = {s.name: s for s in await db(list)(self.job.stages.all())}
+        assert self.token is not None, "only a revision runs without a claim on the job"
+        stages = {s.name: s async for s in self.job.stages.all()}
         current: str | None = None
         try:
             for name in STAGE_NAMES:
@@ -106,6 +107,7 @@ class JobRun:
             )
 
     async def _fail(self, stage: str | None, reason: str, *, kind: str, detail: str) -> None:
+        assert self.token is not None, "only a job's own run fails it"
         if await db(progress.job_fail)(
             job_id=self.job.pk,
             token=self.token,
@@ -132,7 +134,8 @@ class JobRun:
         if stage.name == "extract":
             self.extraction = Extraction.model_validate(stage.output)
         elif stage.name == "retrieve":
-            self.examples = [Example(**item) for item in stage.output]
+            stored = cast(list[dict[str, Any]], stage.output)  # what _retrieve returned
+            self.examples = [Example(**item) for item in stored]
 
     @property
     def target(self) -> Target:
@@ -377,7 +380,7 @@ async def run_revision(question_id: int) -> None:
     if question is None:
         return
     run = JobRun(question.job, token=None)
-    for stage in await db(list)(question.job.stages.filter(status=Stage.Status.SUCCEEDED)):
+    async for stage in question.job.stages.filter(status=Stage.Status.SUCCEEDED):
         run._restore(stage)
     await run.revise(question)
 

@@ -140,19 +140,21 @@ class DraftQuestion(StageModel):
     @classmethod
     def from_stored(cls, stored: Any) -> DraftQuestion:
         """Rebuild a draft from anything with the bank's fields (a stored question, a record)."""
-        return cls(
-            kind=stored.kind,
-            passage=stored.passage,
-            passage_b=stored.passage_b,
-            figure=stored.figure,
-            stem=stored.stem,
-            choices=stored.choices,
-            key=stored.key,
-            explanation=stored.explanation,
-            rationales=[{"choice": c, "why_wrong": w} for c, w in stored.rationales.items()],
-            skill=stored.skill,
-            difficulty=stored.difficulty,
-            math_check=getattr(stored, "math_check", None),
+        return cls.model_validate(
+            {
+                "kind": stored.kind,
+                "passage": stored.passage,
+                "passage_b": stored.passage_b,
+                "figure": stored.figure,
+                "stem": stored.stem,
+                "choices": stored.choices,
+                "key": stored.key,
+                "explanation": stored.explanation,
+                "rationales": [{"choice": c, "why_wrong": w} for c, w in stored.rationales.items()],
+                "skill": stored.skill,
+                "difficulty": stored.difficulty,
+                "math_check": getattr(stored, "math_check", None),
+            }
         )
 
 

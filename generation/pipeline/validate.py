@@ -20,6 +20,7 @@ from generation.pipeline.mathcheck import answer_value, averify_math
 from generation.pipeline.prompts import SOLVE_SYSTEM
 from generation.pipeline.schemas import BlindSolution, DraftQuestion, GateResult, ValidationReport
 from questions.selectors import NEAR_DUPLICATE_DISTANCE, nearest_bank_questions
+from questions.taxonomy import Section, Skill
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ async def validate_draft(
     draft: DraftQuestion, *, target: Target, neighbours: Neighbours, record: UsageSink
 ) -> ValidationReport:
     """Return the validation report of one draft; it passes only if every check passes."""
-    gates = run_gates(draft, skill=target.skill, section=target.section)
+    gates = run_gates(draft, skill=Skill(target.skill), section=Section(target.section))
     gates += await sync_to_async(_near_copy_gates, thread_sensitive=False)(draft, neighbours)
     if target.section == "math":
         gates.append(await _math_gate(draft))

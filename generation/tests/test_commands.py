@@ -128,3 +128,25 @@ def test_generate_command_prints_each_stage_and_the_result(simulator):
     for stage in ("retrieve", "generate", "validate"):
         assert f"{stage:<9} succeeded in" in log
     assert "question 2: passed" in log
+
+
+def test_validate_questions_fails_a_record_no_draft_can_hold_and_goes_on(tmp_path):
+    # The bank's format allows a rationale for any letter; a draft only for A-D.
+    odd = mcq_record(external_id="odd")
+    odd["rationales"] = {**odd["rationales"], "E": "There is no choice E."}
+    good = mcq_record(
+        external_id="good",
+        stem=r"A bus travels \(120\) miles in \(3\) hours. At this rate, how far does "
+        r"it travel in \(5\) hours?",
+        choices=[r"\(160\)", r"\(200\)", r"\(240\)", r"\(360\)"],
+        explanation=r"Choice B is correct. The rate is \(40\) miles per hour, so \(200\).",
+    )
+    path = tmp_path / "bank.jsonl"
+    path.write_text(json.dumps(odd) + "\n" + json.dumps(good) + "\n")
+
+    reports, summary = _validate(path)
+
+    assert reports[0]["passed"] is False
+    assert reports[0]["failures"][0].startswith("schema: rationales")
+    assert reports[1]["passed"] is True
+    assert summary.strip() == "1 passed, 1 failed"

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.state import StateApps
 from PIL import Image
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -16,7 +17,7 @@ BEFORE = [("generation", "0002_error_detail_and_richer_ledger")]
 AFTER = [("generation", "0003_source_image_in_the_database")]
 
 
-def _migrate(targets) -> object:
+def _migrate(targets: list[tuple[str, str]]) -> StateApps:
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(targets)

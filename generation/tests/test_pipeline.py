@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -29,6 +30,13 @@ def _stages(job: Job) -> dict[str, str]:
     return dict(job.stages.values_list("name", "status"))
 
 
+def _output(job: Job, stage: str) -> Any:
+    """Return what the stage stored; it must have stored something."""
+    output = job.stages.get(name=stage).output
+    assert output is not None, f"the {stage} stage stored no output"
+    return output
+
+
 def test_a_pasted_question_becomes_verified_questions(simulator):
     job = make_job(count=3)
     run(job.pk)
@@ -42,6 +50,7 @@ def test_a_pasted_question_becomes_verified_questions(simulator):
     questions = list(job.questions.all())
     assert [q.status for q in questions] == ["passed"] * 3
     for question in questions:
+        assert question.validation is not None
         gates = {g["name"]: g["passed"] for g in question.validation["gates"]}
         assert all(gates.values())
         for name in ("four_distinct_choices", "blind_solve_agrees", "not_a_copy_of_bank"):
@@ -49,11 +58,10 @@ def test_a_pasted_question_becomes_verified_questions(simulator):
         assert question.skill == job.skill
     assert len({q.stem for q in questions}) == 3
 
-    classify = job.stages.get(name="classify")
-    assert classify.output["skill"] == job.skill
-    retrieve = job.stages.get(name="retrieve")
-    assert len(retrieve.output) == 5
-    assert retrieve.output[0]["scope"] == "skill"
+    assert _output(job, "classify")["skill"] == job.skill
+    retrieve = _output(job, "retrieve")
+    assert len(retrieve) == 5
+    assert retrieve[0]["scope"] == "skill"
 
 
 def test_token_and_cost_totals_add_up_from_every_call(simulator):
@@ -150,7 +158,7 @@ def test_harder_target_raises_the_difficulty(simulator):
     job = make_job(target="harder")
     run(job.pk)
     job = _reload(job)
-    assert job.stages.get(name="classify").output["difficulty"] == "easy"
+    assert _output(job, "classify")["difficulty"] == "easy"
     assert job.difficulty == "medium"
 
 
@@ -239,8 +247,10 @@ def test_a_stale_run_cannot_write_after_another_run_took_the_job(simulator):
     from generation.pipeline.progress import LostJob, job_claim, stage_start
 
     job = make_job()
-    _, first = job_claim(job_id=job.pk)
-    _, second = job_claim(job_id=job.pk)
+    first_claim = job_claim(job_id=job.pk)
+    second_claim = job_claim(job_id=job.pk)
+    assert first_claim is not None and second_claim is not None
+    first, second = first_claim[1], second_claim[1]  # each claim's run token
     stage_start(job_id=job.pk, token=second, name="extract")
     with pytest.raises(LostJob):
         stage_start(job_id=job.pk, token=first, name="extract")

@@ -199,7 +199,7 @@ async def _watch(address: str, job_id: str, cookie: str) -> list[str]:
     uri = f"ws://{HOST}/ws/jobs/{job_id}/"
     async with connect(uri, additional_headers=headers, host=ip, port=int(port)) as ws:
         while not any("badge-succeeded" in m or "badge-failed" in m for m in received[-1:]):
-            received.append(await asyncio.wait_for(ws.recv(), timeout=120))
+            received.append(await asyncio.wait_for(ws.recv(decode=True), timeout=120))
     return received
 
 

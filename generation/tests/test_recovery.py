@@ -74,6 +74,7 @@ def test_a_job_saved_while_the_queue_was_unreachable_is_queued_later():
     Job.objects.filter(pk=job.pk).update(created_at=job.created_at - dt.timedelta(minutes=1))
     assert jobs_unqueued_enqueue() == 1
     job.refresh_from_db()
+    assert job.task_id is not None
     task = ProcrastinateJob.objects.get(pk=job.task_id)
     assert (task.task_name, task.status, task.args) == (
         "generation.run_job",

@@ -55,6 +55,13 @@ def _shown(page: str) -> set[int]:
     return {int(pk) for pk in re.findall(r'<article[^>]*id="bank-question-(\d+)"', page)}
 
 
+def _find(pattern: str, page: str) -> re.Match[str]:
+    """Return the first match of pattern (across lines) on the page, failing if there is none."""
+    match = re.search(pattern, page, re.DOTALL)
+    assert match, f"{pattern!r} is on the page"
+    return match
+
+
 def _status(page: str) -> str:
     match = re.search(r'<p id="bank-count" role="status">(.*?)</p>', page, re.DOTALL)
     assert match, "the result count is in a role=status element"
@@ -108,12 +115,12 @@ def test_a_skill_outside_the_chosen_domain_is_ignored_and_said_so(tutor_client, 
 
 def test_options_are_narrowed_by_the_chosen_section_and_domain(tutor_client):
     page = _page(tutor_client, section="rw")
-    domain_select = re.search(r'<select name="domain".*?</select>', page, re.DOTALL).group(0)
+    domain_select = _find(r'<select name="domain".*?</select>', page).group(0)
     assert 'value="craft_structure"' in domain_select
     assert 'value="algebra"' not in domain_select
 
     page = _page(tutor_client, section="math", domain="algebra")
-    skill_select = re.search(r'<select name="skill".*?</select>', page, re.DOTALL).group(0)
+    skill_select = _find(r'<select name="skill".*?</select>', page).group(0)
     assert 'value="linear_functions"' in skill_select
     assert 'value="circles"' not in skill_select
     assert 'value="words_in_context"' not in skill_select
@@ -211,7 +218,7 @@ def test_it_paginates_twenty_per_page_in_a_stable_order(tutor_client):
     first = _page(tutor_client, difficulty="hard")
     assert len(_shown(first)) == 20
     assert _status(first) == "25 questions match · showing 1–20."
-    next_link = re.search(r'<a href="([^"]+)" rel="next">', first).group(1)
+    next_link = _find(r'<a href="([^"]+)" rel="next">', first).group(1)
     assert "difficulty=hard" in html.unescape(next_link)
 
     second_response = tutor_client.get(BANK_URL + html.unescape(next_link))
@@ -233,10 +240,10 @@ def test_results_are_ordered_by_skill_in_taxonomy_order_then_id():
 def test_the_save_form_posts_the_bank_id_back_to_this_page(tutor_client):
     question = make_question()
     page = _page(tutor_client, skill=question.skill, difficulty="easy")
-    form = re.search(r'<form method="post" action="([^"]+)".*?</form>', page, re.DOTALL)
+    form = _find(r'<form method="post" action="([^"]+)".*?</form>', page)
     assert form.group(1) == reverse("sets:add")
     assert f'name="bank_id" value="{question.pk}"' in form.group(0)
-    next_value = re.search(r'name="next" value="([^"]+)"', form.group(0)).group(1)
+    next_value = _find(r'name="next" value="([^"]+)"', form.group(0)).group(1)
     assert html.unescape(next_value) == (f"{BANK_URL}?skill={question.skill}&difficulty=easy")
     # No sets yet: the form names a new one.
     assert 'name="new_set_name"' in form.group(0)

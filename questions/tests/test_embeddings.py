@@ -34,6 +34,7 @@ def test_embed_questions_embeds_missing_and_stale_rows_only():
     fresh, stale, missing = make_question(), make_question(), make_question()
     call_command("embed_questions", stdout=io.StringIO())
     fresh.refresh_from_db()
+    assert fresh.embedding is not None
     untouched_vector = list(fresh.embedding)
     stale.stem = "A rewritten stem: what is the value of y?"
     stale.save()
@@ -46,6 +47,7 @@ def test_embed_questions_embeds_missing_and_stale_rows_only():
     assert out.getvalue().strip() == "Embedded 2 question(s)."
     assert not questions_needing_embedding().exists()
     fresh.refresh_from_db()
+    assert fresh.embedding is not None
     assert list(fresh.embedding) == untouched_vector
 
 

@@ -101,6 +101,7 @@ def test_questions_created_without_an_external_id_still_round_trip():
     record = mcq_record()
     del record["external_id"]
     question = Question.objects.create(**record)
+    assert question.external_id is not None
     assert question.external_id.startswith("satgen-")
     report = questions_import(lines=_export().splitlines())
     assert report.unchanged == [question.external_id]

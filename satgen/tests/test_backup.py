@@ -99,11 +99,13 @@ def _tables(cursor) -> list[str]:
 def _fingerprint(uri: str) -> dict[str, tuple[int, str | None]]:
     """Return {table: (row count, md5 of every row's text)}: equal means the same content."""
     with psycopg.connect(uri) as db, db.cursor() as cursor:
-        result = {}
+        result: dict[str, tuple[int, str | None]] = {}
         for table in _tables(cursor):
             rows = "md5(string_agg(t::text, '|' ORDER BY t::text))"
             cursor.execute(f'SELECT count(*), {rows} FROM "{table}" t')
-            result[table] = cursor.fetchone()
+            row = cursor.fetchone()
+            assert row is not None  # an aggregate always returns one row
+            result[table] = row
         return result
 
 
@@ -186,7 +188,9 @@ def test_a_dump_restores_the_bank_and_finished_jobs_into_a_fresh_database(tmp_pa
             cursor.execute(
                 "SELECT indexdef FROM pg_indexes WHERE indexname = 'question_embedding_hnsw'"
             )
-            assert "hnsw" in cursor.fetchone()[0]
+            index = cursor.fetchone()
+            assert index is not None
+            assert "hnsw" in index[0]
             # Sequences come back too: the next row does not collide with a restored one.
             cursor.execute(
                 f"SELECT max(id) < nextval(pg_get_serial_sequence('{Job._meta.db_table}', 'id')) "

@@ -84,12 +84,12 @@ class Command(BaseCommand):
 def _parse(line: str) -> tuple[QuestionRecord | None, list[GateResult]]:
     try:
         record = QuestionRecord.model_validate_json(line)
+        # A bank record may hold what a draft may not (a rationale for a choice E, say).
+        draft = DraftQuestion.from_stored(record)
     except ValidationError as error:
         return None, [GateResult(name="schema", passed=False, detail=_errors(error))]
     gates = [GateResult(name="schema", passed=True)]
-    gates += run_gates(
-        DraftQuestion.from_stored(record), skill=record.skill, section=record.section
-    )
+    gates += run_gates(draft, skill=record.skill, section=record.section)
     return record, gates
 
 

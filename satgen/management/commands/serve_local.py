@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import cast
 
 import daphne.server  # first: it installs the asyncio Twisted reactor
 from django.conf import settings
@@ -26,6 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, host: str, port: int, concurrency: int, **options) -> None:
         from procrastinate.contrib.django import app
+        from procrastinate.contrib.django.django_connector import DjangoConnector
         from twisted.internet import reactor
 
         from satgen.asgi import application
@@ -44,7 +46,8 @@ class Command(BaseCommand):
         async def run_worker() -> None:
             # Workers need LISTEN/NOTIFY, which the Django connector lacks: give this worker
             # its own psycopg connector, and leave the app's (used by web requests) alone.
-            worker_app = app.with_connector(app.connector.get_worker_connector())
+            connector = cast(DjangoConnector, app.connector)  # what the Django app is made with
+            worker_app = app.with_connector(connector.get_worker_connector())
             async with worker_app.open_async():
                 # Daphne's handlers keep SIGINT/SIGTERM: the worker's own would take them over,
                 # so Ctrl+C stopped only the worker and left the web server running without
