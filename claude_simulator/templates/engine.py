@@ -1,0 +1,399 @@
+r"""Math templates written as data (YAML under templates/data/) and the engine that draws them.
+
+A data file maps item ids to items; each item becomes one Template of its skill::
+
+    lin_simple:
+      skill: linear_equations_one_variable
+      levels: [0, 1]                 # default [0, 1, 2]; "spr: false" keeps it multiple choice
+      vars: [x]                      # unbound names that print as variables (default [x, y])
+      params:                        # drawn in order; later ones may use earlier ones
+        a: 2..9                      # an integer range (bounds may be expressions)
+        b: {in: -9..9, not: [0]}     # a range or list, minus some values
+        sol: [-3, 2, 5]              # a choice
+        rhs: a*sol + b               # an exact value (Fraction arithmetic)
+      where: [rhs != 0]              # otherwise draw again
+      text:
+        stem: 'If \({a*x + b} = {rhs}\), what is the value of \(x\)?'
+        explanation: '{undo(b)} gives \({a*x} = {rhs - b}\), so \(x = {sol}\).'
+      answer: sol
+      wrong:
+        - [(rhs + b)/a, 'This results from {undo_wrong(b)}.']
+        - [rhs - b, 'This is the value of \({a*x}\), not of \(x\).']
+        - [-sol, 'This results from a sign error.']
+      check: {expression: x, equations: ['{a*x + b} = {rhs}'], solve_for: x}
+
+Texts are templates: ``{expression}`` or ``{expression:format}``. Inside ``\( \)`` a number
+prints as LaTeX (``dec`` for a decimal), in prose as plain text (``money``, or a unit noun
+pluralised by the value: ``{h:hour}``); a variable expression prints with unit coefficients
+dropped and signs folded (``{a*x - b}``); in a check every value is calculator syntax. A
+brace right after a LaTeX command, ``^``, ``_`` or a closing brace group is LaTeX's own
+(``\frac{{p}}{{q}}``). A text may name another text. Other keys: ``contexts`` (word-problem
+settings, picked by topic and cycle; their list fields are choices and ``lo..hi`` fields
+ranges), ``person`` (a name from base.NAMES plus agreeing pronouns they/them/their),
+``fn`` (one-argument helpers of ``w``), ``keep`` (a filter on distractor values ``w``),
+``style`` (how non-integer choices print) and ``choose``: groups of alternatives, one drawn
+per group among those whose ``levels`` fit, each merged over the item (params, where and
+wrong append; the rest override). Expressions are read with ``ast`` and evaluated over a
+fixed set of operators and functions, never with ``eval``.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import operator
+import re
+from collections.abc import Callable, Mapping
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from claude_simulator.templates import base
+from claude_simulator.templates.base import NAMES, Ctx, Item, Retry, Template
+
+DATA = Path(__file__).resolve().parent / "data"
+KEYS = {"skill", "levels", "spr", "vars", "params", "where", "text", "answer", "wrong", "check",
+        "contexts", "person", "fn", "keep", "style", "choose"}  # fmt: skip
+SHE = ("she", "her", "her")
+HE = ("he", "him", "his")
+GENDERS = (SHE, HE, SHE, HE, SHE, SHE, HE, SHE, HE, HE, HE, SHE, HE, SHE, HE, SHE, HE, SHE,
+           HE, SHE, HE, SHE, SHE, HE, SHE)  # fmt: skip
+PRONOUNS = dict(zip(NAMES, GENDERS, strict=True))  # the pronouns agreeing with each name
+PLURALS = {"foot": "feet", "inch": "inches", "box": "boxes", "person": "people"}
+RANGE = re.compile(r"^(\S+?)\.\.(\S+)$")
+LATEX_GROUP = re.compile(r"(\\[A-Za-z]+|[\^_])$")
+
+
+class Lin:
+    """A linear combination of variables that prints the way a person writes it."""
+
+    def __init__(self, terms: Mapping[str, Fraction]) -> None:
+        self.terms = dict(terms)  # variable (or "" for the constant) -> coefficient, in order
+
+    def _plus(self, other: Any, sign: int) -> Lin:
+        terms = dict(self.terms)
+        for var, coef in (other.terms if isinstance(other, Lin) else {"": other}).items():
+            terms[var] = terms.get(var, Fraction(0)) + sign * Fraction(coef)
+        return Lin(terms)
+
+    def __add__(self, other: Any) -> Lin:
+        return self._plus(other, 1)
+
+    def __sub__(self, other: Any) -> Lin:
+        return self._plus(other, -1)
+
+    def __radd__(self, other: Any) -> Lin:
+        return Lin({"": Fraction(other)}) + self
+
+    def __rsub__(self, other: Any) -> Lin:
+        return Lin({"": Fraction(other)}) - self
+
+    def __neg__(self) -> Lin:
+        return self * -1
+
+    def __mul__(self, other: Any) -> Lin:
+        if isinstance(other, Lin):
+            raise TypeError("only linear expressions can be written")
+        return Lin({var: coef * other for var, coef in self.terms.items()})
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other: Any) -> Lin:
+        return self * (1 / Fraction(other))
+
+    def tex(self, style: str = "frac") -> str:
+        parts: list[str] = []
+        for var, coef in self.terms.items():
+            if coef == 0:
+                continue
+            mag = abs(coef)
+            body = var if var and mag == 1 else base.num_tex(mag, style) + var
+            sign = "-" if coef < 0 else "+"
+            parts.append(f" {sign} {body}" if parts else ("-" if coef < 0 else "") + body)
+        return "".join(parts) or "0"
+
+    def calc(self) -> str:
+        return base.expr_calc(*[(coef, var) for var, coef in self.terms.items()])
+
+
+def _number(value: Any) -> Any:
+    """Return YAML's numbers (and numeric strings such as "0.10") as exact Fractions."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return Fraction(str(value))
+    if isinstance(value, str):
+        try:
+            return Fraction(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _clean(value: Fraction, places: Fraction) -> bool:
+    return (value * 10 ** int(places)).denominator == 1
+
+
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "abs": abs,
+    "min": min,
+    "max": max,
+    "floor": lambda v: Fraction(math.floor(v)),
+    "ceil": lambda v: Fraction(math.ceil(v)),
+    "den": lambda v: Fraction(Fraction(v).denominator),
+    "clean": _clean,
+    "cap": lambda text: text[:1].upper() + text[1:],
+    "undo": lambda v: base.undo(v)[0],
+    "undo_wrong": lambda v: base.undo(v)[1],
+}
+BINARY: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+    ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
+}  # fmt: skip
+COMPARE: dict[type, Callable[[Any, Any], bool]] = {
+    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+    ast.Gt: operator.gt, ast.GtE: operator.ge,
+    ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
+}  # fmt: skip
+
+
+class Scope:
+    """The names one draw of an item can use: values, texts, helpers and variables."""
+
+    def __init__(self, ctx: Ctx, variables: list[str]) -> None:
+        self.ctx = ctx
+        self.values: dict[str, Any] = {"level": Fraction(ctx.level)}
+        self.texts: dict[str, Any] = {}
+        self.fns: dict[str, str] = {}
+        self.variables = variables
+
+    def lookup(self, name: str) -> Any:
+        if name in self.values:
+            return self.values[name]
+        if name in self.texts:
+            return self.render(self.text(name), "prose")
+        if name in self.variables:
+            return Lin({name: Fraction(1)})
+        raise KeyError(f"unknown name {name!r}")
+
+    def text(self, name: str) -> str:
+        chosen = self.texts[name]
+        return self.ctx.scene(chosen) if isinstance(chosen, list) else str(chosen)
+
+    def ev(self, source: Any, **extra: Any) -> Any:
+        """Return the value of an expression (numbers in data are already values)."""
+        if not isinstance(source, str):
+            return _number(source)
+        saved = self.values
+        if extra:
+            self.values = saved | extra
+        try:
+            return self._node(ast.parse(source.strip(), mode="eval").body)
+        except ZeroDivisionError as error:
+            raise Retry from error
+        finally:
+            self.values = saved
+
+    def _node(self, node: ast.AST) -> Any:
+        match node:
+            case ast.Constant(value=value):
+                return _number(value) if not isinstance(value, str) else value
+            case ast.Name(id=name):
+                return self.lookup(name)
+            case ast.BinOp(op=ast.Pow(), left=left, right=right):
+                exponent = self._node(right)
+                if abs(exponent) > 64:
+                    raise ValueError("exponent too large")
+                return self._node(left) ** exponent
+            case ast.BinOp(op=op, left=left, right=right) if type(op) in BINARY:
+                return BINARY[type(op)](self._node(left), self._node(right))
+            case ast.UnaryOp(op=ast.USub(), operand=operand):
+                return -self._node(operand)
+            case ast.UnaryOp(op=ast.Not(), operand=operand):
+                return not self._node(operand)
+            case ast.BoolOp(op=op, values=values):
+                results = (self._node(v) for v in values)
+                return all(results) if isinstance(op, ast.And) else any(results)
+            case ast.Compare(left=left, ops=ops, comparators=rest):
+                values = [self._node(left), *(self._node(v) for v in rest)]
+                pairs = zip(ops, values, values[1:], strict=False)
+                return all(COMPARE[type(op)](a, b) for op, a, b in pairs)
+            case ast.IfExp(test=test, body=body, orelse=orelse):
+                return self._node(body) if self._node(test) else self._node(orelse)
+            case ast.List(elts=elts) | ast.Tuple(elts=elts):
+                return [self._node(e) for e in elts]
+            case ast.Call(func=ast.Name(id=name), args=args) if name in self.fns:
+                return self.ev(self.fns[name], w=self._node(args[0]))
+            case ast.Call(func=ast.Name(id=name), args=args) if name in FUNCTIONS:
+                return FUNCTIONS[name](*(self._node(a) for a in args))
+        raise ValueError(f"unsupported expression: {ast.dump(node)}")
+
+    def draw(self, spec: Any) -> Any:
+        """Draw one parameter: a range, a choice, a filtered pool, or an exact value."""
+        rng = self.ctx.rng
+        if isinstance(spec, dict):
+            pool = self.pool(spec["in"], spec.get("step", 1))
+            banned = [self.ev(v) for v in spec.get("not", [])]
+            pool = [v for v in pool if v not in banned]
+            if not pool:
+                raise Retry
+            return rng.choice(pool)
+        if isinstance(spec, list):
+            return _number(rng.choice(spec))
+        if isinstance(spec, str) and RANGE.match(spec):
+            return rng.choice(self.pool(spec))
+        value = self.ev(spec)
+        return _number(rng.choice(value)) if isinstance(value, list) else value
+
+    def pool(self, spec: Any, step: Any = 1) -> list[Any]:
+        if isinstance(spec, list):
+            return [_number(v) for v in spec]
+        match = RANGE.match(spec)
+        if match is None:
+            raise ValueError(f"not a range: {spec!r}")
+        low, high = (self.ev(bound) for bound in match.groups())
+        return [Fraction(v) for v in range(int(low), int(high) + 1, int(self.ev(step)))]
+
+    def render(self, template: str, mode: str) -> str:
+        """Fill a text's placeholders; mode is "prose", "math" (inside \\( \\)) or "calc"."""
+        out: list[str] = []
+        groups = 0  # open LaTeX brace groups
+        after_group = False  # the last character closed a LaTeX brace group
+        i = 0
+        while i < len(template):
+            char, closed = template[i], False
+            if mode != "calc" and template.startswith(("\\(", "\\)"), i):
+                mode = "math" if template[i + 1] == "(" else "prose"
+                char = template[i : i + 2]
+                i += 1
+            elif char == "{" and (after_group or LATEX_GROUP.search(template[max(0, i - 12) : i])):
+                groups += 1
+            elif char == "{":
+                end = template.index("}", i)
+                source, _, fmt = template[i + 1 : end].partition(":")
+                char = self.placeholder(source.strip(), fmt.strip(), mode)
+                i = end
+            elif char == "}" and groups:
+                groups, closed = groups - 1, True
+            out.append(char)
+            after_group = closed
+            i += 1
+        return "".join(out)
+
+    def placeholder(self, source: str, fmt: str, mode: str) -> str:
+        if source in self.texts and source not in self.values:
+            return self.render(self.text(source), mode)
+        value = self.ev(source)
+        if fmt in self.texts:  # a context's choice of format, e.g. show: money
+            fmt = self.text(fmt)
+        if isinstance(value, str):
+            return self.render(value, mode)
+        if isinstance(value, Lin):
+            if mode == "calc":
+                return value.calc()
+            tex = value.tex(fmt or "frac")
+            return tex if mode == "math" else base.m(tex)
+        value = Fraction(value)
+        if mode == "calc":
+            return base.calc(value)
+        if fmt == "signed":
+            return base.signed(value)
+        if fmt == "paren":
+            return f"({base.num_tex(value)})" if value < 0 else base.num_tex(value)
+        if fmt == "money":
+            return base.money(value)
+        if fmt in ("", "dec", "frac"):
+            return base.num_tex(value, fmt or "frac") if mode == "math" else base.plain(value)
+        noun = fmt if value == 1 else PLURALS.get(fmt, fmt + "s")
+        return f"{base.plain(value)} {noun}"
+
+
+class DataItem:
+    """One item of a data file, callable as a Template's build."""
+
+    def __init__(self, ident: str, spec: dict[str, Any]) -> None:
+        unknown = set(spec) - KEYS
+        if unknown:
+            raise ValueError(f"{ident}: unknown keys {sorted(unknown)}")
+        self.ident, self.spec = ident, spec
+
+    def __repr__(self) -> str:
+        return f"DataItem({self.ident!r})"
+
+    def __call__(self, ctx: Ctx) -> Item:
+        spec = self.spec
+        parts: list[dict[str, Any]] = [spec]
+        for group in spec.get("choose", []):
+            fits = [alt for alt in group if ctx.level in alt.get("levels", (0, 1, 2))]
+            parts.append(ctx.rng.choice(fits or group))
+        scope = Scope(ctx, spec.get("vars", ["x", "y"]))
+        for part in parts:
+            if "contexts" in part:
+                self._setting(scope, ctx.context(part["contexts"]))
+            if "person" in part:
+                name = ctx.pick(NAMES)
+                they, them, their = PRONOUNS[name]
+                scope.values |= {part["person"]: name, "they": they, "them": them}
+                scope.values |= {"their": their, "They": they.capitalize()}
+            for name, param in (part.get("params") or {}).items():
+                scope.values[name] = scope.draw(param)
+            scope.texts |= part.get("text", {})
+            scope.fns |= part.get("fn", {})
+        merged: dict[str, Any] = {}
+        for part in parts:
+            merged |= {k: v for k, v in part.items() if k not in ("where", "wrong")}
+        if not all(scope.ev(cond) for part in parts for cond in part.get("where", [])):
+            raise Retry
+        style = merged.get("style", "frac")
+
+        def choice(value: Any) -> Any:
+            return (
+                scope.render(value, "prose") if isinstance(value, str) else base.num(value, style)
+            )
+
+        wrong = []
+        for part in parts:
+            for source, why in part.get("wrong", []):
+                value = scope.ev(source)
+                if "keep" not in merged or scope.ev(merged["keep"], w=value):
+                    wrong.append((choice(value), scope.render(why, "prose")))
+        machine = merged.get("check")
+        return Item(
+            stem=scope.render(scope.text("stem"), "prose"),
+            answer=choice(scope.ev(merged["answer"])),
+            wrong=wrong,
+            explanation=scope.render(scope.text("explanation"), "prose"),
+            check=None
+            if machine is None
+            else base.check(
+                scope.render(str(machine["expression"]), "calc"),
+                [scope.render(e, "calc") for e in machine.get("equations", [])],
+                machine.get("solve_for", ""),
+            ),
+            figure=scope.render(scope.text("figure"), "prose") if "figure" in scope.texts else "",
+        )
+
+    @staticmethod
+    def _setting(scope: Scope, setting: dict[str, Any]) -> None:
+        """Take a context's texts as texts, its lists and ranges as draws, the rest as values."""
+        for name, value in setting.items():
+            if isinstance(value, list) or (isinstance(value, str) and RANGE.match(value)):
+                scope.values[name] = scope.draw(value)
+            elif isinstance(value, str):
+                scope.texts[name] = value
+            else:
+                scope.values[name] = _number(value)
+
+
+def load(name: str) -> dict[str, list[Template]]:
+    """Return a data file's items as templates, grouped by skill in the file's order."""
+    items = yaml.safe_load((DATA / f"{name}.yaml").read_text())
+    templates: dict[str, list[Template]] = {}
+    for ident, spec in items.items():
+        levels, spr = tuple(spec.get("levels", (0, 1, 2))), spec.get("spr", True)
+        templates.setdefault(spec["skill"], []).append(
+            Template(DataItem(ident, spec), levels=levels, spr=spr)
+        )
+    return templates
