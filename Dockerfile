@@ -11,15 +11,17 @@ ENV PIP_NO_CACHE_DIR=1 \
 RUN python -m venv /opt/venv
 WORKDIR /app
 
-# torch first, CPU-only, from PyTorch's CPU wheel index: from PyPI the same version is a CUDA
-# build several GB larger. The pin must match requirements.lock, which then finds it installed.
-RUN pip install --no-compile --index-url https://download.pytorch.org/whl/cpu torch==2.13.0
+# torch first, CPU-only, from PyTorch's CPU wheel index (PyPI serves only a CUDA build, several
+# GB larger): the lock's entry for it, pin and hashes, without its dependencies, which the
+# locked install below brings, hash-checked like everything else.
+COPY requirements.lock .
+RUN awk '/^torch==/ {keep = 1; print; next} keep && /^ +--hash/ {print; next} {keep = 0}' requirements.lock > /tmp/torch.lock \
+    && pip install --no-compile --no-deps --require-hashes --index-url https://download.pytorch.org/whl/cpu -r /tmp/torch.lock
 
 # The rest from the lock, every file checked against its hash, without pgserver: it is the
 # embedded PostgreSQL of `make run` and the tests, and an image always runs with DATABASE_URL.
 # pip cannot be told to skip one requirement (a constraint can only narrow versions), so its
 # entry (the pin and its hash lines) is filtered out of a copy.
-COPY requirements.lock .
 RUN awk '/^pgserver==/ {skip = 1; next} skip && /^ / {next} {skip = 0; print}' requirements.lock > /tmp/requirements-image.lock \
     && pip install --no-compile --require-hashes -r /tmp/requirements-image.lock
 

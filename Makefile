@@ -9,7 +9,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 help:
 	@echo "make run   - set up and start SATgen at http://127.0.0.1:8000"
 	@echo "make test  - set up and run the whole test suite"
-	@echo "make lint  - ruff and the import contracts"
+	@echo "make lint  - ruff, the import contracts, no large or binary files"
 	@echo "make lock  - rewrite requirements*.lock from requirements*.txt (UPGRADE=pkg moves one)"
 	@echo "make bench - the benchmarks under bench/ (results: docs/benchmarks.md)"
 	@echo "make screenshots - retake docs/screenshots/*.png in a browser"
@@ -26,13 +26,15 @@ $(VENV)/.deps-run: requirements.lock | $(VENV)/bin/python
 
 $(VENV)/.deps-dev: requirements.lock requirements-dev.lock | $(VENV)/bin/python
 	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
-	if [ -d .git ]; then $(VENV)/bin/pre-commit install --overwrite >/dev/null; fi
+	if git rev-parse --git-dir >/dev/null 2>&1; then $(VENV)/bin/pre-commit install --overwrite >/dev/null || echo "pre-commit hook not installed (see above); make lint runs the same checks"; fi
 	touch $@ $(VENV)/.deps-run
 
 PIP_COMPILE = $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
 	--no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade-package $(UPGRADE))
 
-lock: $(VENV)/.deps-dev
+# pip-tools alone, at its pin: a lock that no longer installs can still be rewritten.
+lock: | $(VENV)/bin/python
+	$(PY) -m pip install --quiet "$$(grep -E '^pip-tools==' requirements-dev.txt | cut -d' ' -f1)"
 	$(PIP_COMPILE) --output-file requirements.lock requirements.txt
 	$(PIP_COMPILE) --constraint requirements.lock --output-file requirements-dev.lock requirements-dev.txt
 

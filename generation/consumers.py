@@ -40,7 +40,7 @@ def render_fragments(job_id: int, csrf_token: str = "") -> dict[str, str]:
     Keys: the FRAGMENTS by name; "list" (the whole questions section) with "list-ids"
     (which questions it holds); "card-<pk>" for each question card on its own.
     """
-    job = Job.objects.get(pk=job_id)
+    job = Job.objects.select_related("owner").get(pk=job_id)
     context: dict[str, Any] = {**job_page_context(job), "csrf_token": csrf_token}
     parts: dict[str, str] = {
         name: render_to_string(f"generation/job.html#{name}", context) for name in FRAGMENTS

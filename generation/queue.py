@@ -3,7 +3,8 @@
 Tasks are deferred by name, so this module imports nothing of ours: importing
 generation.tasks here would close a circle (tasks → services → tasks). Procrastinate's
 Django app loads every installed app's tasks.py when Django starts, so the names are
-registered, and allow_unknown=False makes a misspelt one fail at once.
+registered; allow_unknown=False makes a misspelt one raise rather than queue a task no
+worker runs, and generation/tests/test_queue.py checks every name.
 """
 
 from __future__ import annotations

@@ -27,7 +27,8 @@ STARTUP_RETRY = RetryStrategy(max_attempts=5, exponential_wait=2)
 @app.task(name=queue.RUN_JOB, queue="jobs", retry=STARTUP_RETRY)
 async def run_job(*, job_id: int) -> None:
     """Run a job's pipeline, resuming at its first unfinished stage."""
-    # Imported here: web processes load this module to defer tasks, and never run them.
+    # Imported here: Procrastinate's Django app loads this module in every process, web ones
+    # too, and only workers run the pipeline.
     from generation.pipeline import runner
 
     with bind_job(job_id):  # every log line of this job carries its id

@@ -13,6 +13,9 @@ from pathlib import Path
 MAX_BYTES = 512 * 1024
 # Binary files we keep on purpose: the README's screenshots (make screenshots retakes them).
 BINARY_ALLOWED = ("docs/screenshots/*.png",)
+# What a checkout holds that is never committed (.gitignore's folders).
+LOCAL_STATE = {".git", ".venv", ".data", "media", "staticfiles", "__pycache__", ".mypy_cache",
+               ".pytest_cache", ".ruff_cache", ".grimp_cache", ".import_linter_cache"}  # fmt: skip
 
 
 def problem(path: Path) -> str | None:
@@ -27,15 +30,24 @@ def problem(path: Path) -> str | None:
     return None
 
 
+def _project_files() -> list[str]:
+    """Every file git tracks or would add; outside a git checkout, the tree less local state."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        capture_output=True,
+        text=True,
+    )
+    if listed.returncode == 0:
+        return listed.stdout.splitlines()
+    return [
+        path.as_posix()
+        for path in Path().rglob("*")
+        if path.is_file() and not LOCAL_STATE.intersection(path.parts)
+    ]
+
+
 def main(paths: list[str]) -> int:
-    if not paths:
-        listed = subprocess.run(
-            ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        paths = listed.stdout.splitlines()
+    paths = paths or _project_files()
     failures = 0
     for name in paths:
         path = Path(name)

@@ -10,15 +10,14 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 scratch=${1:-$(mktemp -d)}
 python=${PYTHON:-python3.11}
 torch_index=${TORCH_INDEX-https://download.pytorch.org/whl/cpu}
-torch_pin=$(grep -E '^torch==' "$repo/requirements.txt" | cut -d' ' -f1)
-
 rm -rf "$scratch/venv" "$scratch/app"
 "$python" -m venv "$scratch/venv"
 pip="$scratch/venv/bin/python -m pip --quiet --disable-pip-version-check --no-cache-dir"
+awk '/^torch==/ {keep = 1; print; next} keep && /^ +--hash/ {print; next} {keep = 0}' "$repo/requirements.lock" > "$scratch/torch.lock"
 if [ -n "$torch_index" ]; then
-    $pip install --no-compile --index-url "$torch_index" "$torch_pin"
+    $pip install --no-compile --no-deps --require-hashes --index-url "$torch_index" -r "$scratch/torch.lock"
 else
-    $pip install --no-compile "$torch_pin"
+    $pip install --no-compile --no-deps --require-hashes -r "$scratch/torch.lock"
 fi
 awk '/^pgserver==/ {skip = 1; next} skip && /^ / {next} {skip = 0; print}' "$repo/requirements.lock" > "$scratch/requirements-image.lock"
 $pip install --no-compile --require-hashes -r "$scratch/requirements-image.lock"

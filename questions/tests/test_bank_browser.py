@@ -58,7 +58,7 @@ def _shown(page: str) -> set[int]:
 def _find(pattern: str, page: str) -> re.Match[str]:
     """Return the first match of pattern (across lines) on the page, failing if there is none."""
     match = re.search(pattern, page, re.DOTALL)
-    assert match, f"{pattern!r} is on the page"
+    assert match, f"{pattern!r} is not on the page"
     return match
 
 

@@ -47,3 +47,16 @@ def test_screenshots_are_the_one_binary_kind_allowed(tmp_path):
     assert result.returncode == 1
     assert "docs/job.png: a binary file" in result.stderr
     assert "docs/screenshots/job.png:" not in result.stderr
+
+
+def test_outside_a_git_checkout_it_walks_the_tree_less_local_state(tmp_path):
+    (tmp_path / ".venv").mkdir()
+    (tmp_path / ".venv" / "torch.so").write_bytes(b"\0" * 10)
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "views.py").write_text("ok = True\n")
+    (tmp_path / "app" / "blob.bin").write_bytes(b"\0\1\2")
+    result = _check(cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "app/blob.bin: a binary file (only docs/screenshots/*.png may be)"
+    ]

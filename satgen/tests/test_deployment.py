@@ -841,14 +841,23 @@ def test_the_image_is_multi_stage_with_cpu_torch_and_no_pgserver():
     assert build.startswith("${PYTHON_IMAGE} AS build") and runtime.startswith(
         "${PYTHON_IMAGE} AS runtime"
     )
-    # torch comes from the CPU index (not a build argument), at requirements.txt's pin.
-    torch = re.search(r"pip install .*--index-url (\S+) torch==(\S+)", build)
+    # torch comes from the CPU index (not a build argument): the lock's entry, hash-checked.
+    torch = re.search(r"pip install .*--require-hashes --index-url (\S+) -r /tmp/torch.lock", build)
     assert torch and torch.group(1) == "https://download.pytorch.org/whl/cpu"
-    assert torch.group(2) == _requirement_pin("torch")
+    (extract,) = re.findall(r"(awk '/\^torch==/.*?requirements\.lock)", build)
+    entry = subprocess.run(
+        ["sh", "-c", extract], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    (pin,) = _lock_pins(entry)
+    assert pin[0] == "torch" and pin[1].split("+")[0] == _requirement_pin("torch")
+    assert _lock_hashes(entry) and all(
+        line.startswith("torch==") or line.strip().startswith("--hash=")
+        for line in entry.splitlines()
+    )
     assert "ARG PIP_EXTRA_INDEX_URL" not in text
     assert build.index("whl/cpu") < build.index("--require-hashes -r /tmp/requirements-image.lock")
     # The filter the build runs removes pgserver's entry, pin and hashes, and nothing else.
-    (command,) = re.findall(r"(awk .*?requirements\.lock)", build)
+    (command,) = re.findall(r"(awk '/\^pgserver==/.*?requirements\.lock)", build)
     result = subprocess.run(
         ["sh", "-c", command], cwd=ROOT, capture_output=True, text=True, check=True
     )

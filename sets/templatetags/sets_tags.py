@@ -4,7 +4,7 @@
     {% save_to_set owner "generated_id" question.pk next_url "question" question.position %}
 
 The bank and the job pages place it without knowing about sets; the owner's sets are read
-once per page render, however many questions it shows.
+once, however many questions a page shows. Django copies the page's CSRF token in.
 """
 
 from __future__ import annotations
@@ -18,28 +18,29 @@ from sets.selectors import sets_for
 register = template.Library()
 
 
-@register.inclusion_tag("sets/_save_form.html", takes_context=True)
+@register.inclusion_tag("sets/_save_form.html")
 def save_to_set(
-    context: template.Context,
-    owner: Any,
-    field: str,
-    value: int,
-    next_url: str,
-    what: str,
-    number: int,
+    owner: Any, field: str, value: int, next_url: str, what: str, number: int
 ) -> dict[str, Any]:
     """Render the form for one question: field is generated_id or bank_id, value its pk."""
-    cache = context.render_context.get("sets_of_owner")
-    if cache is None:
-        cache = context.render_context["sets_of_owner"] = {}
-    if owner.pk not in cache:
-        cache[owner.pk] = list(sets_for(owner))
     return {
-        "question_sets": cache[owner.pk],
+        "question_sets": _sets_of(owner),
         "field": field,
         "value": value,
         "next": next_url,
         "what": what,
         "number": number,
-        "csrf_token": context.get("csrf_token"),
     }
+
+
+def _sets_of(owner: Any) -> list[Any]:
+    """The owner's sets, read once per owner object.
+
+    A page, and each of the fragments the job socket renders from one context, holds many
+    forms for the same owner object; one query serves them all.
+    """
+    sets = getattr(owner, "_sets_for_save_form", None)
+    if sets is None:
+        sets = list(sets_for(owner))
+        owner._sets_for_save_form = sets
+    return sets

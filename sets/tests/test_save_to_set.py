@@ -60,3 +60,16 @@ def test_the_job_page_offers_the_owners_sets_for_each_finished_question(tutor_cl
     page = tutor_client.get(reverse("job_detail", args=[job.public_id])).content.decode()
     assert page.count(f'<option value="{mine.pk}">Week 3</option>') == 2
     assert "Takes:" not in page and "{#" not in page
+
+
+def test_the_live_fragments_of_a_job_read_the_sets_once(tutor, job):
+    from generation.consumers import render_fragments
+
+    for position in (1, 2, 3):
+        generated_question(job, position=position)
+    QuestionSet.objects.create(owner=tutor, name="Week 3")
+    with CaptureQueriesContext(connection) as queries:
+        parts = render_fragments(job.pk)
+    assert sum(part.count("Save to set</button>") for part in parts.values()) == 6  # list + cards
+    reads = [q["sql"] for q in queries.captured_queries if '"sets_questionset"' in q["sql"]]
+    assert len(reads) == 1
