@@ -25,16 +25,17 @@ A data file maps item ids to items; each item becomes one Template of its skill:
 Texts are templates: ``{expression}`` or ``{expression:format}``. Inside ``\( \)`` a number
 prints as LaTeX (``dec`` for a decimal), in prose as plain text (``money``, or a unit noun
 pluralised by the value: ``{h:hour}``); a variable expression prints with unit coefficients
-dropped and signs folded (``{a*x - b}``); in a check every value is calculator syntax. A
-brace right after a LaTeX command, ``^``, ``_`` or a closing brace group is LaTeX's own
-(``\frac{{p}}{{q}}``). A text may name another text. Other keys: ``contexts`` (word-problem
-settings, picked by topic and cycle; their list fields are choices and ``lo..hi`` fields
-ranges), ``person`` (a name from base.NAMES plus agreeing pronouns they/them/their),
-``fn`` (one-argument helpers of ``w``), ``keep`` (a filter on distractor values ``w``),
-``style`` (how non-integer choices print) and ``choose``: groups of alternatives, one drawn
-per group among those whose ``levels`` fit, each merged over the item (params, where and
-wrong append; the rest override). Expressions are read with ``ast`` and evaluated over a
-fixed set of operators and functions, never with ``eval``.
+dropped and signs folded (``{a*x - b}``; a power of a variable, ``x**2``, is a term of its
+own); in a check every value is calculator syntax. A brace right after a LaTeX command, ``^``,
+``_``, ``\sqrt[n]`` or a closing brace group is LaTeX's own (``\frac{{p}}{{q}}``). A text
+may name another text. Other keys: ``contexts`` (word-problem settings, picked by topic and
+cycle; their list fields are choices and ``lo..hi`` fields ranges), ``person`` (a name from
+base.NAMES plus agreeing pronouns they/them/their), ``fn`` (one-argument helpers of ``w``),
+``keep`` (a filter on distractor values ``w``), ``style`` (how non-integer choices print) and
+``choose``: groups of alternatives, one drawn per group among those whose ``levels`` fit,
+each merged over the item (params, where and wrong append; the rest override). Expressions
+are read with ``ast`` and evaluated over a fixed set of operators and functions, never with
+``eval``.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ GENDERS = (SHE, HE, SHE, HE, SHE, SHE, HE, SHE, HE, HE, HE, SHE, HE, SHE, HE, SH
 PRONOUNS = dict(zip(NAMES, GENDERS, strict=True))  # the pronouns agreeing with each name
 PLURALS = {"foot": "feet", "inch": "inches", "box": "boxes", "person": "people"}
 RANGE = re.compile(r"^(\S+?)\.\.(\S+)$")
-LATEX_GROUP = re.compile(r"(\\[A-Za-z]+|[\^_])$")
+LATEX_GROUP = re.compile(r"(\\[A-Za-z]+|[\^_]|\\sqrt\[[^]]*\])$")
 
 
 class Lin:
@@ -103,6 +104,16 @@ class Lin:
     def __truediv__(self, other: Any) -> Lin:
         return self * (1 / Fraction(other))
 
+    def __pow__(self, exponent: Any) -> Lin:
+        """Return a power of a bare variable as a term of its own: x**2 prints as x^2."""
+        (var, coef), *rest = self.terms.items()
+        power = Fraction(exponent)
+        if rest or not var or coef != 1 or power.denominator != 1:
+            raise TypeError("only a variable can be raised to a power")
+        if power == 1:
+            return self
+        return Lin({f"{var}^{power}" if 0 <= power <= 9 else f"{var}^{{{power}}}": Fraction(1)})
+
     def tex(self, style: str = "frac") -> str:
         parts: list[str] = []
         for var, coef in self.terms.items():
@@ -115,7 +126,8 @@ class Lin:
         return "".join(parts) or "0"
 
     def calc(self) -> str:
-        return base.expr_calc(*[(coef, var) for var, coef in self.terms.items()])
+        terms = self.terms.items()
+        return base.expr_calc(*[(c, v.replace("{", "(").replace("}", ")")) for v, c in terms])
 
 
 def _number(value: Any) -> Any:

@@ -1,4 +1,4 @@
-"""Every Algebra data item, drawn across its levels, kinds and seeds, must make sound questions.
+"""Every Algebra and Advanced Math data item, drawn at every level, kind and seed, must be sound.
 
 A draft must validate, pass SATgen's deterministic gates, carry a machine check that SymPy
 (generation.pipeline.mathcheck) verifies against the key, and be free of the glitches tutors
@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from claude_simulator.templates import algebra
+from claude_simulator.templates import advanced_math, algebra
 from claude_simulator.templates.base import NAMES, Ctx, Retry, assemble
 from claude_simulator.templates.engine import PRONOUNS, DataItem
 from generation.pipeline.gates import run_gates
@@ -27,7 +27,10 @@ from questions.taxonomy import DOMAIN_OF_SKILL, SECTION_OF_DOMAIN, Skill
 SEEDS = 30
 DIFFICULTY = ("easy", "medium", "hard")
 ITEMS = [
-    (skill, template) for skill, templates in algebra.TEMPLATES.items() for template in templates
+    (skill, template)
+    for domain in (algebra, advanced_math)
+    for skill, templates in domain.TEMPLATES.items()
+    for template in templates
 ]
 IDS = [str(getattr(template.build, "ident", template.build)) for _, template in ITEMS]
 INLINE_MATH = re.compile(r"\\\((.*?)\\\)", re.S)
@@ -102,8 +105,8 @@ def pronoun_errors(text: str) -> list[str]:
     return [word for word in PRONOUN.findall(text) if word.lower() not in allowed]
 
 
-def test_every_algebra_template_is_a_data_item():
-    assert len(ITEMS) == 20
+def test_every_math_template_is_a_data_item():
+    assert len(ITEMS) == 20 + 13
     assert all(isinstance(template.build, DataItem) for _, template in ITEMS)
 
 
