@@ -198,8 +198,8 @@ def _noise_screenshot() -> tuple[bytes, NormalisedImage]:
 def test_a_failing_claude_call_logs_neither_the_api_key_nor_the_image(claude, settings, captured):
     from generation.tasks import run_job
 
-    # A real key's shape, sent to the simulator as if it were the API.
-    key = "sk-ant-api03-" + "Zq7" * 30
+    # As long as a real key, sent to the simulator as if it were the API.
+    key = "test-key-not-a-secret-" + "Zq7" * 30
     settings.ANTHROPIC_API_KEY = key
     settings.ANTHROPIC_BASE_URL = claude.url
     settings.CLAUDE_SIMULATED = False
@@ -222,7 +222,7 @@ def test_a_failing_claude_call_logs_neither_the_api_key_nor_the_image(claude, se
 
 
 def test_the_formatter_scrubs_secrets_and_data_and_keeps_the_exception(settings):
-    settings.ANTHROPIC_API_KEY = "sk-ant-api03-the-real-key-0123456789"
+    settings.ANTHROPIC_API_KEY = "test-key-the-secret-value-0123456789"
     blob = base64.b64encode(bytes(range(256)) * 4).decode()
     try:
         raise ValueError(f"bad request with {settings.ANTHROPIC_API_KEY}")
@@ -234,7 +234,7 @@ def test_the_formatter_scrubs_secrets_and_data_and_keeps_the_exception(settings)
 
     assert line["message"] == f"sent [{len(blob)} characters of base64]"
     assert "ValueError: bad request with [redacted]" in line["exception"]
-    assert "the-real-key" not in json.dumps(line)
+    assert "the-secret-value" not in json.dumps(line)
 
 
 def test_a_very_long_message_is_cut(captured):

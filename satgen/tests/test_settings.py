@@ -39,7 +39,7 @@ def test_production_refuses_to_start_without_a_secret_key():
 def test_secrets_can_come_from_mounted_files(tmp_path):
     secret, key = tmp_path / "secret", tmp_path / "key"
     secret.write_text("from-a-file")
-    key.write_text("sk-ant-from-a-file")
+    key.write_text("claude-key-from-a-file")
     result = _python(
         "from satgen import settings; "
         "print(settings.SECRET_KEY, settings.DEBUG, settings.CLAUDE_SIMULATED)",
@@ -77,7 +77,7 @@ def test_deploy_checks_are_clean_in_production():
             "DJANGO_SETTINGS_MODULE": "satgen.settings",
             "DEBUG": "0",
             "SECRET_KEY": "a-production-key-of-fifty-or-more-random-characters-0123456789",
-            "ANTHROPIC_API_KEY": "sk-ant-placeholder",
+            "ANTHROPIC_API_KEY": "placeholder-not-a-key",
             "ALLOWED_HOSTS": "satgen.example.com",
             "DATABASE_URL": OFFLINE_DB,
             "REDIS_URL": "redis://127.0.0.1:1/0",
