@@ -21,6 +21,17 @@ def _validate(path, *args) -> tuple[list[dict], str]:
     return [json.loads(line) for line in out.getvalue().splitlines()], err.getvalue()
 
 
+def _good_record() -> dict:
+    """A record that passes every gate and is a near-copy of nothing in the seed bank."""
+    return mcq_record(
+        external_id="good",
+        stem=r"A bus travels \(120\) miles in \(3\) hours. At this rate, how far does "
+        r"it travel in \(5\) hours?",
+        choices=[r"\(160\)", r"\(200\)", r"\(240\)", r"\(360\)"],
+        explanation=r"Choice B is correct. The rate is \(40\) miles per hour, so \(200\).",
+    )
+
+
 def test_validate_questions_passes_the_seed_bank_clean():
     reports, summary = _validate(SEED_FILE)
     failures = {r["external_id"]: r["failures"] for r in reports if not r["passed"]}
@@ -57,13 +68,7 @@ def test_validate_questions_flags_each_kind_of_bad_item(tmp_path):
             external_id="latex", stem=r"If \(\frac{y}{2 = 4\), what is the probability?"
         ),
         "copy-1": near_copy,
-        "good": mcq_record(
-            external_id="good",
-            stem=r"A bus travels \(120\) miles in \(3\) hours. At this rate, how far does "
-            r"it travel in \(5\) hours?",
-            choices=[r"\(160\)", r"\(200\)", r"\(240\)", r"\(360\)"],
-            explanation=r"Choice B is correct. The rate is \(40\) miles per hour, so \(200\).",
-        ),
+        "good": _good_record(),
     }
     path = tmp_path / "bank.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in bad.values()) + "\n{not json\n")
@@ -134,13 +139,7 @@ def test_validate_questions_fails_a_record_no_draft_can_hold_and_goes_on(tmp_pat
     # The bank's format allows a rationale for any letter; a draft only for A-D.
     odd = mcq_record(external_id="odd")
     odd["rationales"] = {**odd["rationales"], "E": "There is no choice E."}
-    good = mcq_record(
-        external_id="good",
-        stem=r"A bus travels \(120\) miles in \(3\) hours. At this rate, how far does "
-        r"it travel in \(5\) hours?",
-        choices=[r"\(160\)", r"\(200\)", r"\(240\)", r"\(360\)"],
-        explanation=r"Choice B is correct. The rate is \(40\) miles per hour, so \(200\).",
-    )
+    good = _good_record()
     path = tmp_path / "bank.jsonl"
     path.write_text(json.dumps(odd) + "\n" + json.dumps(good) + "\n")
 
