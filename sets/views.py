@@ -90,9 +90,13 @@ def set_rename_view(request: AuthenticatedHttpRequest, set_id: int) -> HttpRespo
     return redirect(_detail_url(question_set))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def set_delete_view(request: AuthenticatedHttpRequest, set_id: int) -> HttpResponse:
+    """Ask first (GET), then delete the set (POST); its questions stay where they came from."""
     question_set = set_for_user(request.user, set_id)
+    if request.method == "GET":
+        context = {"question_set": question_set, "count": question_set.items.count()}
+        return render(request, "sets/delete.html", context)
     name = question_set.name
     set_delete(question_set=question_set)
     messages.success(request, f"Deleted the set “{name}”. Its questions are still in their jobs.")
@@ -189,6 +193,8 @@ def set_add_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     bank = get_object_or_404(Question, pk=bank_id) if bank_id is not None else None
     new_set_name = request.POST.get("new_set_name", "")
+    if new_set_name.strip():
+        question_set = None  # a name typed for a new set wins over the set picked
 
     error = ""
     created = False

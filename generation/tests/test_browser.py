@@ -213,6 +213,7 @@ def test_paste_a_screenshot_watch_the_job_live_then_save_and_print(page, tutor):
     first.get_by_role("button", name="Save to set").click()
     saved = first.get_by_role("status")
     expect(saved).to_have_text("Saved to Linear equations, week 3.")
+    expect(first.get_by_role("button", name="Save to set")).to_be_focused()
     assert not_reloaded(page), "saving to a set reloaded the page"
 
     saved.get_by_role("link", name="Linear equations, week 3").click()

@@ -24,7 +24,18 @@ def test_the_bank_offers_only_the_tutors_own_sets(tutor_client, tutor, django_us
     page = tutor_client.get(BANK_URL).content.decode()
     assert f'<option value="{mine.pk}">Week 3</option>' in page
     assert "Someone else" not in page
-    assert 'name="new_set_name"' not in page
+    assert 'name="new_set_name"' in page  # a new set can still be started
+
+
+def test_a_new_set_name_wins_over_the_set_picked(tutor_client, tutor):
+    question = make_question()
+    QuestionSet.objects.create(owner=tutor, name="Week 3")
+    response = tutor_client.post(
+        reverse("sets:add"),
+        {"bank_id": question.pk, "set_id": tutor.question_sets.get().pk, "new_set_name": "Week 4"},
+    )
+    assert response.status_code == 302
+    assert SetItem.objects.get(bank=question).set.name == "Week 4"
 
 
 def test_saving_from_the_bank_adds_the_question_and_returns_to_the_results(tutor_client, tutor):
