@@ -39,7 +39,7 @@ def test_a_logged_out_visitor_is_sent_to_log_in(client, full_set):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-@pytest.mark.parametrize("name", ["detail", "print", "export_json", "export_csv"])
+@pytest.mark.parametrize("name", ["detail", "delete", "print", "export_json", "export_csv"])
 def test_another_tutor_gets_404_for_a_sets_pages(other_client, full_set, name):
     assert other_client.get(_url(name, full_set)).status_code == 404
 
@@ -133,6 +133,9 @@ def test_remove_rename_and_delete_from_the_detail_page(tutor_client, full_set):
     full_set.refresh_from_db()
     assert full_set.name == "Renamed"
 
+    asked = tutor_client.get(_url("delete", full_set)).content.decode()
+    assert "Delete “Renamed”?" in asked and "2 questions" in asked
+    assert QuestionSet.objects.exists()  # asking deletes nothing
     response = tutor_client.post(_url("delete", full_set))
     assert response["Location"] == reverse("sets:list")
     assert not QuestionSet.objects.exists()
