@@ -222,6 +222,8 @@ class GeneratedQuestion(models.Model):
         FLAGGED = "flagged", "Flagged"
         FAILED = "failed", "Failed"
 
+    SHOWN = frozenset({Status.PASSED, Status.FLAGGED, Status.FAILED})  # written, or given up on
+
     class Review(models.TextChoices):
         UNREVIEWED = "unreviewed", "Unreviewed"
         PROMOTED = "promoted", "Promoted to the bank"

@@ -93,13 +93,16 @@ def job_page_context(job: Job) -> dict[str, Any]:
     extract, retrieve = by_name["extract"], by_name["retrieve"]
     example_ids = [item["question_id"] for item in (retrieve.output or [])]
     examples = Question.objects.in_bulk(example_ids)
+    questions = list(job.questions.filter(superseded=False).order_by("position"))
+    if job.is_finished:  # a cancelled or failed job leaves no "Drafting…" cards behind
+        questions = [q for q in questions if q.status in GeneratedQuestion.SHOWN]
     return {
         "job": job,
         "stages": stages,
         "extraction": extract.output if extract.status == "succeeded" else None,
         "classification": by_name["classify"].output,
         "examples": [examples[pk] for pk in example_ids if pk in examples],
-        "questions": list(job.questions.filter(superseded=False).order_by("position")),
+        "questions": questions,
         "skills": Skill.choices,
         "difficulties": Difficulty.choices,
     }

@@ -529,6 +529,18 @@ GATES: tuple[Gate, ...] = (
 )
 
 
+# Gates about choices: a grid-in passes them by having none, which checks nothing.
+CHOICE_GATES = frozenset(
+    gate.__name__
+    for gate in (
+        four_distinct_choices,
+        no_all_or_none_of_the_above,
+        rationales_cover_wrong_choices,
+        key_not_longest,
+    )
+)
+
+
 def run_gates(draft: DraftQuestion, *, skill: Skill, section: Section) -> list[GateResult]:
     """Run every gate on draft and return one result per gate, in GATES order."""
     results = []
@@ -537,5 +549,10 @@ def run_gates(draft: DraftQuestion, *, skill: Skill, section: Section) -> list[G
             detail = gate(draft, skill, section)
         except Exception as error:  # a gate bug must fail that gate, not hide the others
             detail = f"The gate crashed: {type(error).__name__}: {error}"
-        results.append(GateResult(name=gate.__name__, passed=detail is None, detail=detail or ""))
+        applies = draft.kind == "mcq" or gate.__name__ not in CHOICE_GATES
+        results.append(
+            GateResult(
+                name=gate.__name__, passed=detail is None, detail=detail or "", applies=applies
+            )
+        )
     return results

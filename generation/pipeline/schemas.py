@@ -178,6 +178,7 @@ class GateResult(StageModel):
     name: str
     passed: bool
     detail: str = ""
+    applies: bool = True  # False: nothing of this question for the gate to check
 
 
 class ValidationReport(StageModel):

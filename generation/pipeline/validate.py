@@ -101,7 +101,10 @@ async def _math_gate(draft: DraftQuestion) -> GateResult:
     expected = answer_value(draft)
     if draft.math_check is None or expected is None:
         return GateResult(
-            name="math_verified", passed=True, detail="no machine-checkable answer to verify"
+            name="math_verified",
+            passed=True,
+            detail="no machine-checkable answer to verify",
+            applies=False,
         )
     verdict = await averify_math(draft.math_check, expected=expected)
     if verdict.status == "mismatch":
@@ -110,11 +113,9 @@ async def _math_gate(draft: DraftQuestion) -> GateResult:
             passed=False,
             detail=f"SymPy computes {verdict.computed}, but the key says {expected}",
         )
-    return GateResult(
-        name="math_verified",
-        passed=True,
-        detail=verdict.detail if verdict.status == "unverifiable" else f"SymPy agrees: {expected}",
-    )
+    if verdict.status == "unverifiable":
+        return GateResult(name="math_verified", passed=True, detail=verdict.detail, applies=False)
+    return GateResult(name="math_verified", passed=True, detail=f"SymPy agrees: {expected}")
 
 
 def solve_content(draft: DraftQuestion) -> list[dict]:

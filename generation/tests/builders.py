@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from generation.claude import is_simulated
-from generation.models import Job
+from generation.models import GeneratedQuestion, Job
 from generation.services import JobOptions, job_create
 
 
@@ -98,3 +98,44 @@ def math_question(**overrides: Any) -> dict[str, Any]:
 
 def solution(answer: str, *, confident: bool = True) -> dict[str, Any]:
     return {"answer": answer, "reasoning": "Worked it out.", "confident": confident}
+
+
+def generated_question(
+    job: Job, position: int = 1, status: str = "passed", **overrides: Any
+) -> GeneratedQuestion:
+    """A generated multiple-choice math question with inline LaTeX (key D)."""
+    values: dict[str, Any] = {
+        "job": job,
+        "position": position,
+        "status": status,
+        "section": "math",
+        "domain": "algebra",
+        "skill": "linear_equations_one_variable",
+        "difficulty": "easy",
+        "kind": "mcq",
+        "stem": rf"If \(x + {position} = 10\), what is the value of \(x\)?",
+        "choices": [r"\(1\)", r"\(2\)", r"\(3\)", rf"\({10 - position}\)"],
+        "key": "D",
+        "explanation": rf"Choice D is correct. Subtract {position}: \(x = {10 - position}\).",
+        "rationales": {
+            "A": r"Adds instead of subtracting: \(1\) is too small.",
+            "B": "Confuses the sides of the equation.",
+            "C": "Stops one step early.",
+        },
+    }
+    values.update(overrides)
+    return GeneratedQuestion.objects.create(**values)
+
+
+def generated_spr(job: Job, position: int = 1, **overrides: Any) -> GeneratedQuestion:
+    """A generated student-produced-response question (key 3/2)."""
+    values: dict[str, Any] = {
+        "kind": "spr",
+        "stem": r"What value of \(x\) satisfies \(2x = 3\)?",
+        "choices": [],
+        "key": "3/2",
+        "explanation": r"Divide both sides by 2: \(x = \frac{3}{2}\).",
+        "rationales": {},
+    }
+    values.update(overrides)
+    return generated_question(job, position, **values)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from generation.models import GeneratedQuestion, Job
-from generation.tests.builders import make_failed_job, make_job, make_user
+from generation.tests.builders import generated_question, make_failed_job, make_job, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +90,21 @@ def test_cancel_stops_a_queued_job(tutor_client):
     tutor_client.post(reverse("job_cancel", args=[job.public_id]))
     job.refresh_from_db()
     assert job.status == "cancelled"
+
+
+def test_a_cancelled_job_shows_one_banner_and_no_drafting_cards(tutor_client):
+    from generation.services import job_cancel
+
+    job = make_job(owner=tutor_client.user, count=3)
+    generated_question(job, position=1)
+    generated_question(job, position=2, status="drafting")
+    job_cancel(job=job)
+    page = tutor_client.get(reverse("job_detail", args=[job.public_id])).content.decode()
+    banners = re.findall(r'class="banner (banner-\w+)', page)
+    assert [b for b in banners if b != "banner-simulated"] == ["banner-info"], banners
+    assert "You cancelled this job; the questions written before then are below." in page
+    assert 'id="question-1"' in page and 'id="question-2"' not in page
+    assert "Drafting" not in page and "appear here" not in page
 
 
 def test_a_busy_claude_shows_a_plain_message_and_a_retry_that_resumes(tutor_client):
