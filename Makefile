@@ -2,12 +2,13 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
+PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: run test lint typecheck bench clean-db help browser screenshots deploy-tools lock
 
 help:
-	@echo "make run   - set up and start SATgen at http://127.0.0.1:8000"
+	@echo "make run   - set up and start SATgen at http://127.0.0.1:8000 (PORT=8001 for another)"
 	@echo "make test  - set up and run the whole test suite"
 	@echo "make lint  - ruff, the import contracts, no large or binary files"
 	@echo "make lock  - rewrite requirements*.lock from requirements*.txt (UPGRADE=pkg moves one)"
@@ -38,11 +39,16 @@ lock: | $(VENV)/bin/python
 	$(PIP_COMPILE) --output-file requirements.lock requirements.txt
 	$(PIP_COMPILE) --constraint requirements.lock --output-file requirements-dev.lock requirements-dev.txt
 
-run: $(VENV)/.deps-run
-	DEBUG=1 $(PY) manage.py migrate --no-input --verbosity 0
-	DEBUG=1 $(PY) manage.py seed_bank
-	DEBUG=1 $(PY) manage.py ensure_local_admin
-	DEBUG=1 $(PY) manage.py serve_local
+run: $(VENV)/.deps-run .env
+	$(PY) manage.py migrate --no-input --verbosity 0
+	$(PY) manage.py seed_bank
+	$(PY) manage.py ensure_local_admin --port $(PORT)
+	$(PY) manage.py serve_local --port $(PORT)
+
+# Local settings for manage.py (satgen/settings.py reads it; git-ignored, never in the image).
+.env:
+	@umask 077 && printf 'DEBUG=1\nSECRET_KEY=%s\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@echo "Wrote $@ (DEBUG=1 and a generated SECRET_KEY) for local use"
 
 test: $(VENV)/.deps-dev lint typecheck browser deploy-tools
 	$(VENV)/bin/pytest --numprocesses=auto

@@ -16,6 +16,13 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 # (Kubernetes secrets mounted as files).
 env = environ.FileAwareEnv()
 
+# `make run` writes a git-ignored .env (DEBUG=1 and a generated SECRET_KEY), so manage.py
+# works locally without exporting anything. The environment wins over it, an environment
+# that turns DEBUG off never reads it, and the image holds none.
+ENV_FILE = Path(env.str("SATGEN_ENV_FILE", default=str(BASE_DIR / ".env")))
+if ENV_FILE.is_file() and env.bool("DEBUG", default=True):
+    environ.Env.read_env(ENV_FILE)
+
 DEBUG = env.bool("DEBUG", default=False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from procrastinate.contrib.django.models import ProcrastinateJob
 
@@ -144,3 +147,11 @@ def test_the_admin_is_for_staff_only(client, django_user_model):
     client.force_login(user)
     response = client.get(CHANGELIST)
     assert response.status_code == 302 and "/admin/login/" in response.url
+
+
+def test_the_local_admin_is_announced_on_the_port_serve_local_uses(settings, tmp_path):
+    settings.DEBUG, settings.BASE_DIR = True, tmp_path
+    out = StringIO()
+    call_command("ensure_local_admin", "--port", "8123", stdout=out)
+    assert "Log in at http://127.0.0.1:8123/admin/ as 'admin'" in out.getvalue()
+    assert (tmp_path / ".data" / "admin-password.txt").stat().st_mode & 0o077 == 0

@@ -14,12 +14,16 @@ ROOT = Path(__file__).resolve().parents[2]
 TEST_ONLY = {"SECRET_KEY", "DEBUG", "CLAUDE_USE_SIMULATOR", "DB_POOL_MAX_SIZE"}
 
 
+# A developer's .env (written by `make run`) must not change what these checks see.
+NO_ENV_FILE = {"SATGEN_ENV_FILE": "/nonexistent/.env"}
+
+
 def _python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if k not in TEST_ONLY}
     return subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
-        env={**base, "DJANGO_SETTINGS_MODULE": "satgen.settings", **env},
+        env={**base, "DJANGO_SETTINGS_MODULE": "satgen.settings", **NO_ENV_FILE, **env},
         capture_output=True,
         text=True,
         timeout=120,
@@ -34,6 +38,19 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = _python("import satgen.settings", DEBUG="0", DATABASE_URL=OFFLINE_DB)
     assert result.returncode != 0
     assert "SECRET_KEY (or SECRET_KEY_FILE) must be set" in result.stderr
+
+
+def test_a_local_env_file_configures_manage_py_without_exported_variables(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("DEBUG=1\nSECRET_KEY=from-the-env-file\n")
+    code = "from django.conf import settings as s; print(s.DEBUG, s.SECRET_KEY)"
+    shown = _python(f"import django; django.setup(); {code}", SATGEN_ENV_FILE=str(env_file))
+    assert shown.stdout.split() == ["True", "from-the-env-file"], shown.stderr
+    # The environment wins, and one that turns DEBUG off never reads the file.
+    off = _python(
+        "import satgen.settings", SATGEN_ENV_FILE=str(env_file), DEBUG="0", DATABASE_URL=OFFLINE_DB
+    )
+    assert "SECRET_KEY (or SECRET_KEY_FILE) must be set" in off.stderr
 
 
 def test_secrets_can_come_from_mounted_files(tmp_path):

@@ -14,8 +14,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--username", default="admin")
+        parser.add_argument("--port", type=int, default=8000, help="The port serve_local uses.")
 
-    def handle(self, *args, username: str, **options) -> None:
+    def handle(self, *args, username: str, port: int, **options) -> None:
         if not settings.DEBUG:
             raise CommandError("Refusing to create a local admin with DEBUG off.")
         password_file = settings.BASE_DIR / ".data" / f"{username}-password.txt"
@@ -33,6 +34,6 @@ class Command(BaseCommand):
         password = password_file.read_text().strip()
         if options["verbosity"] >= 1:
             self.stdout.write(
-                f"Log in at http://127.0.0.1:8000/admin/ as {username!r} "
+                f"Log in at http://127.0.0.1:{port}/admin/ as {username!r} "
                 f"with password {password!r} (kept in .data/{password_file.name})."
             )
