@@ -330,7 +330,9 @@ def questions_promote(*, queryset) -> tuple[int, list[str]]:
                 key=generated.key,
                 explanation=generated.explanation,
                 rationales=generated.rationales,
-                source=Question.Source.GENERATED,
+                source=Question.Source.SIMULATED
+                if generated.job.simulated
+                else Question.Source.GENERATED,
                 status=Question.Status.DRAFT,
                 external_id=f"generated-{generated.job.public_id}-{generated.pk}",
             )

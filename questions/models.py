@@ -50,6 +50,7 @@ class Question(models.Model):
         ORIGINAL = "original", "Original"
         IMPORTED = "imported", "Imported"
         GENERATED = "generated", "Generated"
+        SIMULATED = "simulated", "Simulated (demo data, not Claude's)"
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"

@@ -23,6 +23,7 @@ CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
 CSV_COLUMNS = (
     "number",
+    "source",
     "section",
     "domain",
     "skill",
@@ -57,7 +58,7 @@ def _record(view: SetItemView) -> dict[str, object]:
     values.update(
         external_id=f"generated-{generated.job.public_id}-{generated.pk}",
         rationales=view.rationales,
-        source=Question.Source.GENERATED.value,
+        source=(Question.Source.SIMULATED if view.simulated else Question.Source.GENERATED).value,
         status=Question.Status.DRAFT.value,
     )
     return values
@@ -82,6 +83,7 @@ def _row(view: SetItemView) -> list[object]:
     choices = dict(view.lettered_choices)
     return [
         view.number,
+        view.source_label,
         view.section_label,
         view.domain_label,
         view.skill_label,

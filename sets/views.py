@@ -135,7 +135,12 @@ def item_move_view(request: AuthenticatedHttpRequest, set_id: int, item_id: int)
 @require_GET
 def set_print(request: AuthenticatedHttpRequest, set_id: int) -> HttpResponse:
     question_set = set_for_user(request.user, set_id)
-    context = {"question_set": question_set, "items": set_items(question_set)}
+    items = set_items(question_set)
+    context = {
+        "question_set": question_set,
+        "items": items,
+        "simulated_count": sum(item.simulated for item in items),
+    }
     return render(request, "sets/print.html", context)
 
 

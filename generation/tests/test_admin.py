@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from generation.models import GeneratedQuestion
+from generation.models import GeneratedQuestion, Job
 from generation.tests.builders import make_job
 from questions.models import Question
 
@@ -32,6 +32,7 @@ def test_staff_promote_passed_questions_into_the_bank_as_drafts(
     staff_client, django_capture_on_commit_callbacks
 ):
     job = make_job(count=2)
+    Job.objects.filter(pk=job.pk).update(simulated=False)  # written by Claude
     passed = _question(job, 1, "passed")
     flagged = _question(job, 2, "flagged")
     url = reverse("admin:generation_generatedquestion_changelist")
@@ -48,6 +49,15 @@ def test_staff_promote_passed_questions_into_the_bank_as_drafts(
     assert (bank.source, bank.status, bank.stem) == ("generated", "draft", passed.stem)
     passed.refresh_from_db()
     assert passed.review == "promoted" and passed.bank_question == bank
+
+
+def test_a_simulated_question_enters_the_bank_labelled_simulated(staff_client):
+    job = make_job()
+    assert job.simulated
+    passed = _question(job, 1, "passed")
+    url = reverse("admin:generation_generatedquestion_changelist")
+    staff_client.post(url, {"action": "promote", "_selected_action": [passed.pk]})
+    assert Question.objects.get().source == "simulated"
 
     staff_client.post(url, {"action": "promote", "_selected_action": [passed.pk]})
     assert Question.objects.count() == 1

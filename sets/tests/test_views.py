@@ -218,6 +218,30 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_defused(tutor, tutor_client,
     assert row[CSV_COLUMNS.index("key")] == "-3/2"
 
 
+def test_simulated_questions_stay_labelled_on_the_page_the_worksheet_and_the_exports(
+    tutor, tutor_client, job
+):
+    assert job.simulated
+    question_set = set_create(owner=tutor, name="Demo")
+    set_add_generated(question_set=question_set, question=generated_question(job, 1))
+    set_add_bank(question_set=question_set, question=bank_question())
+
+    page = tutor_client.get(_url("detail", question_set)).content.decode()
+    assert "simulated (demo data, not Claude’s)" in page and "from the bank" in page
+    worksheet = tutor_client.get(_url("print", question_set)).content.decode()
+    assert "1 of these questions is simulated" in worksheet
+    assert worksheet.count('class="key-simulated"') == 1
+    content = tutor_client.get(_url("export_csv", question_set)).content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(content)))
+    assert [row["source"] for row in rows] == [
+        "simulated (demo data, not Claude’s)",
+        "from the bank",
+    ]
+    lines = tutor_client.get(_url("export_json", question_set)).content.decode().splitlines()
+    assert '"source": "simulated"' in lines[0]
+    assert questions_import(lines=lines, dry_run=True).rejected == []
+
+
 # Saving from other pages
 
 
