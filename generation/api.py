@@ -114,6 +114,7 @@ class Gate(Schema):
     name: str
     passed: bool
     detail: str = ""
+    applies: bool = True  # False: the gate had nothing of this question to check
 
 
 class Validation(Schema):

@@ -166,6 +166,7 @@ def test_a_flagged_question_reads_with_its_failed_checks(api, tutor):
         "name": "answer",
         "passed": False,
         "detail": "The solver chose C, not B.",
+        "applies": True,
     }
     assert state["flag_reasons"] == ["answer: The solver chose C, not B."]
 

@@ -189,3 +189,15 @@ def test_an_oversized_upload_is_refused_before_it_is_read(tutor_client, settings
     assert 'id="image-error"' in page
     assert "This file is 1.5 MB; the limit is 1 MB." in page
     assert not Job.objects.exists()
+
+
+def test_a_simulated_job_says_nothing_was_spent_and_a_real_one_shows_its_cost(tutor_client):
+    simulated = make_job(owner=tutor_client.user)
+    real = make_job(owner=tutor_client.user)
+    Job.objects.filter(pk=real.pk).update(simulated=False, cost_usd="0.0123")
+    page = tutor_client.get(reverse("job_detail", args=[simulated.public_id])).content.decode()
+    assert "Simulated: nothing was sent to Claude or spent." in page
+    page = tutor_client.get(reverse("job_detail", args=[real.public_id])).content.decode()
+    assert "$0.0123" in page and "nothing was sent" not in page
+    history = tutor_client.get(reverse("job_list")).content.decode()
+    assert "none (simulated)" in history and "$0.0123" in history
