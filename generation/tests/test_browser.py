@@ -287,6 +287,28 @@ def test_a_dropped_socket_reconnects_and_catches_up(new_page, live, tutor):
         assert not_reloaded(page), "the page was reloaded"
 
 
+def test_the_file_picker_previews_an_image_and_refuses_what_the_server_would(page, tutor):
+    log_in(page, tutor, PASSWORD)
+    picker = page.get_by_label("Screenshot")
+    assert picker.get_attribute("accept") == "image/png, image/jpeg, image/webp, image/gif"
+    too_big = int(picker.get_attribute("data-max-bytes") or 0) + 1
+    picker.set_input_files({"name": "huge.png", "mimeType": "image/png", "buffer": bytes(too_big)})
+    expect(page.get_by_role("alert")).to_contain_text("huge.png is 10.0 MB; the limit is 10 MB.")
+    assert page.evaluate("document.getElementById('id_image').files.length") == 0
+    expect(page.get_by_alt_text("The screenshot you chose")).to_be_hidden()
+
+    picker.set_input_files({"name": "notes.txt", "mimeType": "text/plain", "buffer": b"x"})
+    expect(page.get_by_role("alert")).to_contain_text("notes.txt is not a PNG, JPEG, WebP or GIF")
+
+    picker.set_input_files(
+        {"name": "question.png", "mimeType": "image/png", "buffer": screenshot_png()}
+    )
+    expect(page.locator("#dropzone-name")).to_have_text(re.compile(r"Ready: question\.png"))
+    preview = page.get_by_alt_text("The screenshot you chose")
+    expect(preview).to_be_visible()
+    assert page.evaluate("document.getElementById('dropzone-preview').naturalWidth") == 640
+
+
 def test_starting_from_a_skill_writes_questions_of_that_skill(page, tutor):
     log_in(page, tutor, PASSWORD)
     page.get_by_label("…or start from a skill").select_option(label="Circles")

@@ -5,13 +5,42 @@
   const zone = document.getElementById("dropzone");
   const input = document.getElementById("id_image");
   const name = document.getElementById("dropzone-name");
+  const preview = document.getElementById("dropzone-preview");
   if (!zone || !input) return;
+  const maxBytes = Number(input.dataset.maxBytes);
+  const types = input.accept.split(",").map(function (type) { return type.trim(); });
+
+  // Refuse what the server would refuse before uploading it, and say why.
+  function problem(file) {
+    if (types.indexOf(file.type) < 0) {
+      return file.name + " is not a PNG, JPEG, WebP or GIF image.";
+    }
+    if (maxBytes && file.size > maxBytes) {
+      return file.name + " is " + (file.size / 1048576).toFixed(1) + " MB; the limit is " +
+        Math.round(maxBytes / 1048576) + " MB. Crop the screenshot to the question.";
+    }
+    return "";
+  }
 
   function take(file) {
     if (!file) return;
-    const files = new DataTransfer();
-    files.items.add(file);
-    input.files = files.files;
+    if (preview.src) URL.revokeObjectURL(preview.src);
+    const refused = problem(file);
+    name.classList.toggle("errorlist", Boolean(refused));
+    name.setAttribute("role", refused ? "alert" : "status");
+    preview.hidden = Boolean(refused);
+    if (refused) {
+      input.value = "";
+      preview.removeAttribute("src");
+      name.textContent = refused;
+      return;
+    }
+    if (input.files[0] !== file) {
+      const files = new DataTransfer();
+      files.items.add(file);
+      input.files = files.files;
+    }
+    preview.src = URL.createObjectURL(file);
     name.textContent = "Ready: " + (file.name || "pasted screenshot") +
       " (" + Math.ceil(file.size / 1024) + " KB)";
   }
