@@ -105,10 +105,18 @@ def test_an_empty_name_is_shown_as_a_form_error(tutor_client):
 
 def test_the_detail_page_numbers_items_with_move_and_remove_buttons(tutor_client, full_set):
     page = tutor_client.get(_url("detail", full_set)).content.decode()
+    # The accessible name starts with the visible text ("Move up question 1"): WCAG 2.5.3.
     for number in (1, 2, 3):
-        assert f'aria-label="Remove question {number} from the set"' in page
-    assert 'aria-label="Move question 1 up"' in page and "<math" in page
+        assert f'Remove<span class="visually-hidden"> question {number} from the set' in page
+    assert 'Move up<span class="visually-hidden"> question 1</span>' in page and "<math" in page
     assert "csrfmiddlewaretoken" in page
+
+
+def test_the_detail_page_shows_each_questions_choices_and_answer(tutor_client, full_set):
+    page = tutor_client.get(_url("detail", full_set)).content.decode()
+    assert page.count('<ol class="choices" type="A">') == 2  # two multiple choice, one grid-in
+    assert page.count("Show answer and explanation") == 3
+    assert "<strong>Answer: 3/2</strong>" in page and "Confuses the sides" in page
 
 
 def test_move_up_and_down_buttons_reorder_the_set(tutor_client, full_set):
