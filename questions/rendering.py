@@ -17,8 +17,12 @@ without any client-side math library.
 * A segment that cannot be converted (bad LaTeX, macro definitions, absurd length) is shown as
   its escaped source in ``<code class="math-error">``.  Rendering never raises.
 
-Unclosed delimiters are left as plain (escaped) text.  Markdown pipe tables are not handled
-here: they come out as escaped text with line breaks.
+Unclosed delimiters are left as plain (escaped) text.
+
+* A Markdown pipe table (a ``| a | b |`` row, a ``|---|---|`` rule, then rows) becomes an HTML
+  ``<table>`` with ``<th scope="col">`` headers, and ``<th scope="row">`` for a first column of
+  labels; its cells are rendered like any other text, math included.  Callers put rendered
+  text in block elements (``<div>``), since a table cannot sit inside a ``<p>``.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from django.utils.safestring import SafeString, mark_safe
 from latex2mathml.converter import convert_to_element
 
 __all__ = [
+    "MATH_SEGMENT",
     "MATHML_ATTRIBUTES",
     "MATHML_TAGS",
     "render_math",
@@ -46,7 +51,7 @@ MATHML_NAMESPACE: Final = "http://www.w3.org/1998/Math/MathML"
 
 # One pattern for both delimiters; non-greedy so consecutive segments stay separate.  DOTALL
 # because a display segment may span lines.
-_MATH_SEGMENT = re.compile(r"\\\((?P<inline>.*?)\\\)|\\\[(?P<display>.*?)\\\]", re.DOTALL)
+MATH_SEGMENT = re.compile(r"\\\((?P<inline>.*?)\\\)|\\\[(?P<display>.*?)\\\]", re.DOTALL)
 
 # A real SAT expression is a few dozen characters; the cap bounds conversion time and the
 # nesting depth the converter and the sanitiser see.
@@ -252,14 +257,80 @@ def _render_plain(text: str) -> str:
     return str(escape(text)).replace("\n", "<br>")
 
 
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_TABLE_RULE = re.compile(r"^\s*\|(?:\s*:?-{3,}:?\s*\|)+\s*$")
+_NUMBER_CELL = re.compile(r"^[\s$%+\-.,0-9\\()]*$")
+
+
+def _cells(row: str) -> list[str]:
+    """Split a table row on the pipes outside math (``\\(|x|\\)`` is one cell)."""
+    cells, cell, position = [], "", 0
+    row = row.strip().removeprefix("|").removesuffix("|")
+    for match in MATH_SEGMENT.finditer(row):
+        pieces = row[position : match.start()].split("|")
+        cell += pieces[0]
+        for piece in pieces[1:]:
+            cells.append(cell)
+            cell = piece
+        cell += match.group(0)
+        position = match.end()
+    pieces = row[position:].split("|")
+    cell += pieces[0]
+    for piece in pieces[1:]:
+        cells.append(cell)
+        cell = piece
+    return [*(c.strip() for c in cells), cell.strip()]
+
+
+def _render_table(header: str, rows: list[str]) -> str:
+    head, body = _cells(header), [_cells(row) for row in rows]
+    labelled = not head[0] or all(row and not _NUMBER_CELL.match(row[0]) for row in body)
+    parts = ['<table class="data-table"><thead><tr>']
+    parts += [f'<th scope="col">{_render_inline(cell)}</th>' for cell in head]
+    parts.append("</tr></thead><tbody>")
+    for row in body:
+        parts.append("<tr>")
+        for i, cell in enumerate(row):
+            tag = "th" if i == 0 and labelled else "td"
+            scope = ' scope="row"' if tag == "th" else ""
+            parts.append(f"<{tag}{scope}>{_render_inline(cell)}</{tag}>")
+        parts.append("</tr>")
+    parts.append("</tbody></table>")
+    return "".join(parts)
+
+
 def render_text(text: str) -> SafeString:
     """Render untrusted question text with ``\\( \\)`` / ``\\[ \\]`` math as safe HTML."""
     if not text:
         return mark_safe("")
-    text = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    lines = str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    parts: list[str] = []
+    plain: list[str] = []
+    i = 0
+    while i < len(lines):
+        if i + 1 < len(lines) and _TABLE_ROW.match(lines[i]) and _TABLE_RULE.match(lines[i + 1]):
+            end = i + 2
+            while end < len(lines) and _TABLE_ROW.match(lines[end]):
+                end += 1
+            parts.append(_render_inline("\n".join(plain).strip("\n")))
+            parts.append(_render_table(lines[i], lines[i + 2 : end]))
+            plain, i = [], end
+            while i < len(lines) and not lines[i].strip():
+                i += 1  # the table is a block: no line breaks after it
+            continue
+        plain.append(lines[i])
+        i += 1
+    parts.append(_render_inline("\n".join(plain)))
+    # Every part is django-escaped text, nh3-sanitised MathML built from an escaped
+    # serialisation, or table markup of our own around them, so the concatenation is safe.
+    return mark_safe("".join(parts))
+
+
+def _render_inline(text: str) -> str:
+    """Render text without tables: escaped plain parts and typeset math segments."""
     parts: list[str] = []
     position = 0
-    for match in _MATH_SEGMENT.finditer(text):
+    for match in MATH_SEGMENT.finditer(text):
         parts.append(_render_plain(text[position : match.start()]))
         inline = match.group("inline")
         if inline is not None:
@@ -268,6 +339,4 @@ def render_text(text: str) -> SafeString:
             parts.append(_render_segment(match.group("display"), "block", match.group(0)))
         position = match.end()
     parts.append(_render_plain(text[position:]))
-    # Every part is either django-escaped text or nh3-sanitised MathML built from an
-    # escaped serialisation, so the concatenation is safe.
-    return mark_safe("".join(parts))
+    return "".join(parts)

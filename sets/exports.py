@@ -1,4 +1,5 @@
-"""A set as files: JSON Lines in the bank import format, and CSV for spreadsheets.
+"""A set as files: JSON Lines in the bank import format (LaTeX kept), and CSV for spreadsheets
+(math as plain text).
 
 The views and the API both serve these bodies, so a download is the same wherever it
 comes from.
@@ -14,6 +15,7 @@ import re
 from django.utils.text import slugify
 
 from questions.models import CHOICE_LETTERS, Question
+from questions.plaintext import plain_text
 from questions.records import RECORD_FIELDS, record_from_question
 from sets.models import QuestionSet
 from sets.selectors import SetItemView, set_items
@@ -80,15 +82,9 @@ def _cell(value: object) -> str:
 
 
 def _row(view: SetItemView) -> list[object]:
+    """One question's cells, its math written as plain text (3/4, x^2): nothing renders it."""
     choices = dict(view.lettered_choices)
-    return [
-        view.number,
-        view.source_label,
-        view.section_label,
-        view.domain_label,
-        view.skill_label,
-        view.difficulty_label,
-        view.kind_label,
+    texts = [
         view.passage,
         view.passage_b,
         view.figure,
@@ -97,6 +93,14 @@ def _row(view: SetItemView) -> list[object]:
         view.key,
         view.explanation,
         *(view.rationales.get(letter, "") for letter in CHOICE_LETTERS),
+    ]
+    labels = [view.source_label, view.section_label, view.domain_label, view.skill_label]
+    return [
+        view.number,
+        *labels,
+        view.difficulty_label,
+        view.kind_label,
+        *(plain_text(text) for text in texts),
     ]
 
 

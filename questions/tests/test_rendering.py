@@ -12,8 +12,9 @@ from django.utils.safestring import SafeString
 from questions.rendering import MATHML_ATTRIBUTES, MATHML_TAGS, render_math, render_text
 from questions.templatetags.satgen_math import choice_letter
 
-ALLOWED_TAGS = {"p", "br", "code", "span"} | MATHML_TAGS
-ALLOWED_ATTRIBUTES = set().union(*MATHML_ATTRIBUTES.values()) | {"class"}
+TABLE_TAGS = {"table", "thead", "tbody", "tr", "th", "td"}
+ALLOWED_TAGS = {"p", "br", "code", "span"} | TABLE_TAGS | MATHML_TAGS
+ALLOWED_ATTRIBUTES = set().union(*MATHML_ATTRIBUTES.values()) | {"class", "scope"}
 TAG = re.compile(r"<[^>]*>")
 
 
@@ -44,7 +45,9 @@ def assert_inert(html: str) -> None:
     for tag, name, value in parsed.attributes:
         assert not name.startswith("on"), (tag, name)
         assert name in ALLOWED_ATTRIBUTES, (tag, name)
-        assert name != "class" or (tag, value) == ("code", "math-error"), (tag, name, value)
+        our_classes = {("code", "math-error"), ("table", "data-table")}
+        assert name != "class" or (tag, value) in our_classes, (tag, name, value)
+        assert name != "scope" or value in ("col", "row"), (tag, name, value)
         assert "javascript:" not in (value or "").lower(), (tag, name, value)
     lowered = html.lower()
     for needle in ("<script", "<img", "<iframe", "<svg", "<style", "<a ", "<!--"):
@@ -143,6 +146,8 @@ def test_dollar_signs_in_plain_text_stay_literal():
         r"\(\text{<!-- comment --> <a href=javascript:alert(1)>x</a>}\)",
         r"\(\newcommand{\x}{<script>}\x\)",
         r"\(\frac{<img src=x onerror=alert(1)>}{\)",
+        "| <img src=x onerror=alert(1)> | b |\n|---|---|\n| \\(\\href{javascript:x}{y}\\) | c |",
+        '| a" onclick="alert(1) | b |\n|---|---|\n| </td><script>x</script> | c |',
     ],
 )
 def test_injection_attempts_yield_nothing_executable(text):
@@ -229,3 +234,31 @@ def test_the_inertness_check_itself_catches_live_markup():
     for live in ('<img src="x" onerror="alert(1)">', "<math><mi onclick=1>x</mi></math>"):
         with pytest.raises(AssertionError):
             assert_inert(live)
+
+
+# --- Markdown tables --------------------------------------------------------------------------
+
+TABLE = """Results of a survey:
+
+| Group | Yes | No |
+|---|:---:|---|
+| Adults | 30 | \\(|x - 2|\\) |
+| Teens <script>alert(1)</script> | 12 | 8 |
+
+Which group said yes more often?"""
+
+
+def test_a_markdown_table_becomes_an_accessible_html_table():
+    html = str(render_text(TABLE))
+    assert html.startswith('Results of a survey:<table class="data-table">')
+    assert '<th scope="col">Group</th><th scope="col">Yes</th>' in html
+    assert '<th scope="row">Adults</th><td>30</td><td><math' in html  # a | inside math stays
+    assert "&lt;script&gt;" in html and "<script>" not in html
+    assert html.endswith("</table>Which group said yes more often?")
+    assert "|" not in html.replace('<mo stretchy="false">|</mo>', "")
+
+
+def test_a_numeric_first_column_is_data_and_pipes_without_a_rule_are_text():
+    html = str(render_text("| x | y |\n|---|---|\n| 1 | 3 |\n| 2 | 5 |"))
+    assert "<td>1</td><td>3</td>" in html and 'scope="row"' not in html
+    assert str(render_text("|x| is 3\n|y| is 4")) == "|x| is 3<br>|y| is 4"
