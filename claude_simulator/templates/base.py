@@ -28,10 +28,6 @@ class Retry(Exception):
 # --- exact numbers ---------------------------------------------------------------------
 
 
-def fr(value: int | str | Fraction) -> Fraction:
-    return Fraction(value)
-
-
 def decimal_text(value: Fraction) -> str | None:
     """Return the exact decimal for value, or None when it does not terminate."""
     if value.denominator == 1:
@@ -177,28 +173,6 @@ def root_val(coef: int | Fraction, rad: int) -> Val:
 
 
 # --- algebra in LaTeX and in calculator syntax -------------------------------------------
-
-
-def _coef_tex(coef: Fraction, var: str, first: bool) -> str:
-    sign = "-" if coef < 0 else ("" if first else "+")
-    mag = abs(coef)
-    if var and mag == 1:
-        body = var
-    elif mag.denominator != 1:
-        body = frac_tex(mag) + var
-    else:
-        body = f"{mag.numerator}{var}"
-    if first:
-        return f"{sign}{body}"
-    return f" {sign} {body}"
-
-
-def expr(*terms: tuple[int | Fraction, str]) -> str:
-    """Return terms like (3, "x"), (-7, "") as LaTeX "3x - 7", dropping zero terms."""
-    parts = [(Fraction(c), v) for c, v in terms if c != 0]
-    if not parts:
-        return "0"
-    return "".join(_coef_tex(c, v, i == 0) for i, (c, v) in enumerate(parts))
 
 
 def expr_calc(*terms: tuple[int | Fraction, str]) -> str:

@@ -36,6 +36,19 @@ base.NAMES plus agreeing pronouns they/them/their), ``fn`` (one-argument helpers
 each merged over the item (params, where and wrong append; the rest override). Expressions
 are read with ``ast`` and evaluated over a fixed set of operators and functions, never with
 ``eval``.
+
+Exact values: ``pi(k)`` is kπ and ``root(k, m)`` is k√m (a base.Val, a number when m is a
+square); they print as LaTeX, in a check as ``k*pi`` and ``k*sqrt(m)``, and stay as they are
+when they are the answer or a wrong value. An alternative with ``kinds`` fits only those kinds
+of question: ``fn: {kpi: pi(w)}`` for ``kinds: [mcq]`` and ``{kpi: w}`` for ``[spr]`` offer
+kπ as choices and ask for k in a grid-in.
+
+Lists: a pool draws several values with ``sample: n`` (distinct) or ``count: n``, and ``if``
+(a test of ``w``) filters any pool; ``{list: sorted(xs)}`` is a computed list (a list-valued
+expression is otherwise a choice). A list indexes (``xs[0]``), goes through ``sum``, ``len``,
+``sorted``, ``mean``, ``median`` and ``repeat(values, counts)``, and prints as "3, 5, and 7"
+(``{xs:plus}``: "3 + 5 + 7"); ``{rows(xs, ys)}`` prints the rows of a Markdown table for a
+``figure``. ``max_denominator`` lifts the assembler's limit on distractor denominators.
 """
 
 from __future__ import annotations
@@ -44,6 +57,7 @@ import ast
 import math
 import operator
 import re
+import statistics
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 from pathlib import Path
@@ -56,7 +70,7 @@ from claude_simulator.templates.base import NAMES, Ctx, Item, Retry, Template
 
 DATA = Path(__file__).resolve().parent / "data"
 KEYS = {"skill", "levels", "spr", "vars", "params", "where", "text", "answer", "wrong", "check",
-        "contexts", "person", "fn", "keep", "style", "choose"}  # fmt: skip
+        "contexts", "person", "fn", "keep", "style", "choose", "max_denominator"}  # fmt: skip
 SHE = ("she", "her", "her")
 HE = ("he", "him", "his")
 GENDERS = (SHE, HE, SHE, HE, SHE, SHE, HE, SHE, HE, HE, HE, SHE, HE, SHE, HE, SHE, HE, SHE,
@@ -148,6 +162,18 @@ def _clean(value: Fraction, places: Fraction) -> bool:
     return (value * 10 ** int(places)).denominator == 1
 
 
+def _series(items: list[str]) -> str:
+    """Return items as prose: "3", "3 and 5" or "3, 5, and 7"."""
+    return " and ".join(items) if len(items) < 3 else ", ".join(items[:-1]) + ", and " + items[-1]
+
+
+def _rows(*columns: list[Any]) -> str:
+    """Return columns side by side as the body rows of a Markdown table."""
+    rows = zip(*columns, strict=True)
+    lines = (" | ".join(v if isinstance(v, str) else base.plain(v) for v in row) for row in rows)
+    return "\n".join(f"| {line} |" for line in lines)
+
+
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "abs": abs,
     "min": min,
@@ -159,6 +185,15 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "cap": lambda text: text[:1].upper() + text[1:],
     "undo": lambda v: base.undo(v)[0],
     "undo_wrong": lambda v: base.undo(v)[1],
+    "pi": base.pi_val,
+    "root": lambda k, m: base.root_val(k, int(m)),
+    "sum": lambda values: sum(values, Fraction(0)),
+    "len": lambda values: Fraction(len(values)),
+    "sorted": sorted,
+    "mean": statistics.mean,
+    "median": statistics.median,
+    "repeat": lambda vs, ns: [v for v, n in zip(vs, ns, strict=True) for _ in range(int(n))],
+    "rows": _rows,
 }
 BINARY: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
@@ -236,6 +271,8 @@ class Scope:
                 return self._node(body) if self._node(test) else self._node(orelse)
             case ast.List(elts=elts) | ast.Tuple(elts=elts):
                 return [self._node(e) for e in elts]
+            case ast.Subscript(value=value, slice=index):
+                return self._node(value)[int(self._node(index))]
             case ast.Call(func=ast.Name(id=name), args=args) if name in self.fns:
                 return self.ev(self.fns[name], w=self._node(args[0]))
             case ast.Call(func=ast.Name(id=name), args=args) if name in FUNCTIONS:
@@ -245,13 +282,17 @@ class Scope:
     def draw(self, spec: Any) -> Any:
         """Draw one parameter: a range, a choice, a filtered pool, or an exact value."""
         rng = self.ctx.rng
+        if isinstance(spec, dict) and "list" in spec:  # a computed list, kept whole
+            return self.ev(spec["list"])
         if isinstance(spec, dict):
             pool = self.pool(spec["in"], spec.get("step", 1))
             banned = [self.ev(v) for v in spec.get("not", [])]
-            pool = [v for v in pool if v not in banned]
-            if not pool:
+            pool = [v for v in pool if v not in banned and self.ev(spec.get("if", True), w=v)]
+            if not pool or len(pool) < (size := int(self.ev(spec.get("sample", 0)))):
                 raise Retry
-            return rng.choice(pool)
+            if "count" in spec:
+                return [rng.choice(pool) for _ in range(int(self.ev(spec["count"])))]
+            return rng.sample(pool, size) if size else rng.choice(pool)
         if isinstance(spec, list):
             return _number(rng.choice(spec))
         if isinstance(spec, str) and RANGE.match(spec):
@@ -302,11 +343,18 @@ class Scope:
             fmt = self.text(fmt)
         if isinstance(value, str):
             return self.render(value, mode)
+        if isinstance(value, list):
+            show = {"calc": base.calc, "math": lambda v: base.num_tex(v, "dec")}
+            items = [show.get(mode, base.plain)(v) for v in value]
+            return " + ".join(items) if fmt == "plus" else _series(items)
         if isinstance(value, Lin):
             if mode == "calc":
                 return value.calc()
             tex = value.tex(fmt or "frac")
             return tex if mode == "math" else base.m(tex)
+        if isinstance(value, base.Val):
+            text = value.calc() if mode == "calc" else value.tex()
+            return base.m(text) if mode == "prose" else text
         value = Fraction(value)
         if mode == "calc":
             return base.calc(value)
@@ -339,6 +387,7 @@ class DataItem:
         parts: list[dict[str, Any]] = [spec]
         for group in spec.get("choose", []):
             fits = [alt for alt in group if ctx.level in alt.get("levels", (0, 1, 2))]
+            fits = [alt for alt in fits if ctx.kind in alt.get("kinds", [ctx.kind])]
             parts.append(ctx.rng.choice(fits or group))
         scope = Scope(ctx, spec.get("vars", ["x", "y"]))
         for part in parts:
@@ -361,6 +410,8 @@ class DataItem:
         style = merged.get("style", "frac")
 
         def choice(value: Any) -> Any:
+            if isinstance(value, base.Val):
+                return value
             return (
                 scope.render(value, "prose") if isinstance(value, str) else base.num(value, style)
             )
@@ -385,6 +436,7 @@ class DataItem:
                 machine.get("solve_for", ""),
             ),
             figure=scope.render(scope.text("figure"), "prose") if "figure" in scope.texts else "",
+            max_denominator=int(merged.get("max_denominator", 0)),
         )
 
     @staticmethod

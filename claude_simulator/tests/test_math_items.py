@@ -1,4 +1,4 @@
-"""Every Algebra and Advanced Math data item, drawn at every level, kind and seed, must be sound.
+"""Every math data item, drawn at every level, kind and seed, must be sound.
 
 A draft must validate, pass SATgen's deterministic gates, carry a machine check that SymPy
 (generation.pipeline.mathcheck) verifies against the key, and be free of the glitches tutors
@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from claude_simulator.templates import advanced_math, algebra
+from claude_simulator.templates import advanced_math, algebra, data_analysis, geometry
 from claude_simulator.templates.base import NAMES, Ctx, Retry, assemble
 from claude_simulator.templates.engine import PRONOUNS, DataItem
 from generation.pipeline.gates import run_gates
@@ -26,9 +26,11 @@ from questions.taxonomy import DOMAIN_OF_SKILL, SECTION_OF_DOMAIN, Skill
 
 SEEDS = 30
 DIFFICULTY = ("easy", "medium", "hard")
+DOMAINS = {"algebra": algebra, "advanced_math": advanced_math, "data_analysis": data_analysis,
+           "geometry": geometry}  # fmt: skip
 ITEMS = [
     (skill, template)
-    for domain in (algebra, advanced_math)
+    for domain in DOMAINS.values()
     for skill, templates in domain.TEMPLATES.items()
     for template in templates
 ]
@@ -105,9 +107,14 @@ def pronoun_errors(text: str) -> list[str]:
     return [word for word in PRONOUN.findall(text) if word.lower() not in allowed]
 
 
-def test_every_math_template_is_a_data_item():
-    assert len(ITEMS) == 20 + 13
-    assert all(isinstance(template.build, DataItem) for _, template in ITEMS)
+@pytest.mark.parametrize(
+    ("name", "count"),
+    [("algebra", 20), ("advanced_math", 13), ("data_analysis", 26), ("geometry", 16)],
+)
+def test_every_math_template_is_a_data_item(name, count):
+    templates = [t for ts in DOMAINS[name].TEMPLATES.values() for t in ts]
+    assert len(templates) == count
+    assert all(isinstance(template.build, DataItem) for template in templates)
 
 
 def test_the_glitch_checks_catch_the_old_forms():
