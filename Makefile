@@ -56,7 +56,7 @@ test: $(VENV)/.deps-dev lint typecheck browser deploy-tools
 # A Chromium for the browser tests and screenshots: $SATGEN_CHROMIUM or Debian's
 # /usr/bin/chromium if there is one; else Debian's package where apt-get runs as root;
 # else Playwright's own build (a developer's machine with internet).
-browser: $(VENV)/.deps-dev
+browser: $(VENV)/.deps-dev node_modules/.installed
 	@if [ -n "$$SATGEN_CHROMIUM" ] || [ -x /usr/bin/chromium ]; then :; \
 	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 		echo "Installing Chromium (Debian package) for the browser tests"; \
@@ -64,6 +64,14 @@ browser: $(VENV)/.deps-dev
 	else \
 		$(PY) -m playwright install chromium; \
 	fi
+
+# axe-core, which the browser tests load into each page to check its accessibility: pinned
+# with its hash in package-lock.json (npm; Debian's package where there is none).
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $@
 
 # satgen/tests/test_deployment.py renders k8s/ with kubectl (requirements-dev.txt) and
 # validates docker-compose.yml with Debian's docker-compose, which needs no engine: installed

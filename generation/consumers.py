@@ -1,4 +1,4 @@
-"""The live job page: a WebSocket that sends the job's whole state, then keeps it current."""
+"""The live job page: a WebSocket that brings the page up to date, then keeps it current."""
 
 from __future__ import annotations
 
@@ -7,66 +7,29 @@ from typing import Any
 
 from channels.db import aclose_old_connections, database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
-from django.template.loader import render_to_string
+from django.http import QueryDict
 
 from generation import metrics
 from generation.events import job_group
+from generation.fragments import (
+    changed_html,
+    render_fragments,
+    seen_element,
+    seen_from_token,
+    seen_token,
+)
 from generation.models import Job
 from generation.selectors import job_page_context
 
-# The page's live parts, each a partial of generation/job.html with its own id. The
-# questions list is sent whole only when its questions change; otherwise each card is
-# sent alone, and only when it changed, so an answer a tutor opened stays open.
-FRAGMENTS = (
-    "banner",
-    "title",
-    "status",
-    "actions",
-    "timeline",
-    "source",
-    "classification",
-    "examples",
-    "totals",
-)
 # Coalesce bursts of events (a job emits dozens in a second) into one update.
 THROTTLE_SECONDS = 0.25
 # Close code for "you may not see this job": htmx does not reconnect on it.
 POLICY_VIOLATION = 4403
 
 
-def render_fragments(job_id: int, csrf_token: str = "") -> dict[str, str]:
-    """Render every live part of the job page, each an element swapped out-of-band by its id.
-
-    Keys: the FRAGMENTS by name; "list" (the whole questions section) with "list-ids"
-    (which questions it holds); "card-<pk>" for each question card on its own.
-    """
+def job_fragments(job_id: int, csrf_token: str = "") -> dict[str, str]:
     job = Job.objects.select_related("owner").get(pk=job_id)
-    context: dict[str, Any] = {**job_page_context(job), "csrf_token": csrf_token}
-    parts: dict[str, str] = {
-        name: render_to_string(f"generation/job.html#{name}", context) for name in FRAGMENTS
-    }
-    parts["list"] = render_to_string("generation/job.html#questions", context)
-    parts["list-ids"] = ",".join(str(q.pk) for q in context["questions"])
-    for question in context["questions"]:
-        parts[f"card-{question.pk}"] = render_to_string(
-            "generation/job.html#question", {**context, "question": question, "oob": True}
-        )
-    return parts
-
-
-def changed_html(sent: dict[str, str], parts: dict[str, str]) -> str:
-    """Return the HTML of the parts that differ from what this page was sent, noting them."""
-    out = []
-    if sent.get("list-ids") != parts["list-ids"]:
-        # Other questions than the page shows (first connect, a revision): the whole list,
-        # which carries every card.
-        out.append(parts["list"])
-        sent.update({k: v for k, v in parts.items() if k.startswith("card-") or k == "list-ids"})
-    for key, html in parts.items():
-        if key not in ("list", "list-ids") and sent.get(key) != html:
-            out.append(html)
-            sent[key] = html
-    return "".join(out)
+    return render_fragments({**job_page_context(job), "csrf_token": csrf_token})
 
 
 def _owned_job_id(user, public_id) -> int | None:
@@ -76,7 +39,8 @@ def _owned_job_id(user, public_id) -> int | None:
 
 
 class JobConsumer(AsyncWebsocketConsumer):
-    """Send the full state on every connect (htmx never replays missed messages), then updates."""
+    """On every connect send what differs from what the page shows (htmx never replays missed
+    messages; the page says what it shows with `?seen=<token>`), then updates."""
 
     job_id: int | None = None
     _pending: asyncio.Task | None = None
@@ -84,7 +48,7 @@ class JobConsumer(AsyncWebsocketConsumer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.sent: dict[str, str] = {}  # what this socket's page shows now
+        self.shown: dict[str, str] = {}  # what this socket's page shows now (fragments.digests)
 
     async def connect(self) -> None:
         public_id = self.scope["url_route"]["kwargs"]["public_id"]
@@ -97,6 +61,8 @@ class JobConsumer(AsyncWebsocketConsumer):
             return
         self.group = job_group(public_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        query = QueryDict(self.scope.get("query_string", b"").decode("latin-1"))
+        self.shown = seen_from_token(self.job_id, query.get("seen", ""))
         await self.send_state()
 
     async def disconnect(self, code: int) -> None:
@@ -118,10 +84,11 @@ class JobConsumer(AsyncWebsocketConsumer):
         await self.send_state()
 
     async def send_state(self) -> None:
-        """Send what changed since the last message (everything, on connect)."""
+        """Send what differs from what the page shows, and the token of what it then shows."""
+        assert self.job_id is not None
         await aclose_old_connections()
         csrf_token = self.scope.get("cookies", {}).get("csrftoken", "")
-        parts = await database_sync_to_async(render_fragments)(self.job_id, csrf_token)
-        html = changed_html(self.sent, parts)
+        parts = await database_sync_to_async(job_fragments)(self.job_id, csrf_token)
+        html = changed_html(self.shown, parts)
         if html:
-            await self.send(text_data=html)
+            await self.send(text_data=html + seen_element(seen_token(self.job_id, self.shown)))

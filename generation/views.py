@@ -4,11 +4,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from generation.forms import JobForm
+from generation.fragments import digests, render_fragments, seen_token
 from generation.models import GeneratedQuestion
 from generation.selectors import job_for_user, job_page_context
 from generation.services import (
@@ -64,7 +66,10 @@ def job_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 def job_detail(request: AuthenticatedHttpRequest, public_id) -> HttpResponse:
     job = job_for_user(request.user, public_id)
-    return render(request, "generation/job.html", job_page_context(job))
+    context = job_page_context(job)
+    # What this page shows, from the same context, for its socket to send only what differs.
+    shown = digests(render_fragments({**context, "csrf_token": get_token(request)}))
+    return render(request, "generation/job.html", {**context, "seen": seen_token(job.pk, shown)})
 
 
 @require_GET

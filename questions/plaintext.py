@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 
-from questions.rendering import MATH_SEGMENT
+# Math in question text: \( inline \) or \[ display \]; non-greedy so consecutive segments
+# stay separate, DOTALL because a display segment may span lines.
+MATH_SEGMENT = re.compile(r"\\\((?P<inline>.*?)\\\)|\\\[(?P<display>.*?)\\\]", re.DOTALL)
 
 SYMBOLS = {
     "pi": "π", "theta": "θ", "alpha": "α", "beta": "β", "mu": "μ", "sigma": "σ",

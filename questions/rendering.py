@@ -39,6 +39,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from latex2mathml.converter import convert_to_element
 
+from questions.plaintext import MATH_SEGMENT
+
 __all__ = [
     "MATH_SEGMENT",
     "MATHML_ATTRIBUTES",
@@ -49,9 +51,6 @@ __all__ = [
 
 MATHML_NAMESPACE: Final = "http://www.w3.org/1998/Math/MathML"
 
-# One pattern for both delimiters; non-greedy so consecutive segments stay separate.  DOTALL
-# because a display segment may span lines.
-MATH_SEGMENT = re.compile(r"\\\((?P<inline>.*?)\\\)|\\\[(?P<display>.*?)\\\]", re.DOTALL)
 
 # A real SAT expression is a few dozen characters; the cap bounds conversion time and the
 # nesting depth the converter and the sanitiser see.
@@ -286,7 +285,8 @@ def _render_table(header: str, rows: list[str]) -> str:
     head, body = _cells(header), [_cells(row) for row in rows]
     labelled = not head[0] or all(row and not _NUMBER_CELL.match(row[0]) for row in body)
     parts = ['<table class="data-table"><thead><tr>']
-    parts += [f'<th scope="col">{_render_inline(cell)}</th>' for cell in head]
+    # An empty corner (a two-way table's) is a plain cell: a header must name something.
+    parts += [f'<th scope="col">{_render_inline(c)}</th>' if c else "<td></td>" for c in head]
     parts.append("</tr></thead><tbody>")
     for row in body:
         parts.append("<tr>")

@@ -229,6 +229,30 @@ def _reset(sock: socket.socket) -> None:
 # --- what a tutor does -----------------------------------------------------------------------
 
 
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"  # make browser installs it (npm)
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
+    },
+    # axe-core reads no MathML text, so a table header of math alone (x, f(x)) counts as
+    # empty; Chromium gives screen readers the math itself.
+    "rules": {"empty-table-header": {"enabled": False}},
+}
+
+
+def axe_violations(page: Page) -> list[str]:
+    """Run axe-core on the page as it is now; return each violation with where it is."""
+    page.add_script_tag(path=AXE)
+    violations = page.evaluate(
+        """async (options) => (await axe.run(document, options)).violations.map(v =>
+            `${v.id}: ${v.help} at ` +
+            v.nodes.slice(0, 3).map(n => n.target.join(" ") + " " + n.html).join(", "))""",
+        AXE_OPTIONS,
+    )
+    return [f"{page.url} {violation}" for violation in violations]
+
+
 def log_in(page: Page, username: str, password: str) -> None:
     """Open the new-job page, get sent to the login form, log in, land back on it."""
     page.goto("/")
@@ -294,11 +318,7 @@ def not_reloaded(page: Page) -> bool:
 
 
 def wait_for_quiet_socket(page: Page, quiet_ms: int = 1000) -> None:
-    """Wait until the job socket has been quiet for `quiet_ms` (needs `watch_socket`).
-
-    Every update replaces the question cards, so an answer opened before the last update of a
-    job would close again.
-    """
+    """Wait until the job socket has been quiet for `quiet_ms` (needs `watch_socket`)."""
     page.wait_for_function(f"performance.now() - window.__lastSocketMessage > {quiet_ms}")
 
 

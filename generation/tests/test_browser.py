@@ -24,6 +24,7 @@ from generation.tests.browser import (
     PASTE_SCREENSHOT,
     CuttableProxy,
     LiveApp,
+    axe_violations,
     job_status,
     launch_chromium,
     log_in,
@@ -348,3 +349,77 @@ def test_another_tutor_gets_404_for_the_job_and_its_socket_is_refused(new_page, 
         job_path,
     )
     assert close_code == 4403  # refused, and with a code htmx does not retry
+
+
+def test_what_the_tutor_does_in_a_card_survives_the_live_updates(page, live, tutor):
+    # One blind solve is held back 4 s (a rate limit), so the job is still running, and
+    # updating the page, while the tutor works in a card that has passed.
+    live.simulator("faults", {"kind": "rate_limit", "task": "solve", "retry_after": 4})
+    log_in(page, tutor, PASSWORD)
+    page.get_by_label("…or paste the question's text").fill(
+        "If 5x - 3 = 2x + 12, what is the value of x?\nA) 3\nB) 5\nC) 9\nD) 15"
+    )
+    submit(page, count=3)
+    watch_socket(page)
+    card = page.locator("#questions article.question-passed").first
+    expect(card).to_be_visible(timeout=JOB_TIMEOUT)
+    expect(job_status(page)).to_have_text("Running")
+    number = (card.get_attribute("id") or "").removeprefix("question-")
+    # A new set changes every card's set picker, so the next updates replace the cards.
+    card.get_by_placeholder("New set name").fill("Week 3")
+    card.get_by_role("button", name="Save to set").click()
+    expect(card.get_by_role("status")).to_have_text("Saved to Week 3.")
+    card.get_by_text("Show answer and explanation").click()
+    revise = card.get_by_label("How should it change?")
+    revise.fill("harder, with a science context")
+    revise.press("Home")
+    before = page.evaluate_handle(f"document.getElementById('question-{number}')")
+
+    expect(job_status(page)).to_have_text("Succeeded", timeout=JOB_TIMEOUT)
+    wait_for_quiet_socket(page)
+    replaced = f"(old) => old !== document.getElementById('question-{number}')"
+    assert page.evaluate(replaced, before), "the card was never replaced: nothing was tested"
+    card = page.locator(f"#question-{number}")
+    expect(revise).to_have_value("harder, with a science context")
+    expect(revise).to_be_focused()
+    assert page.evaluate("document.activeElement.selectionStart") == 0
+    expect(card.locator("details.answer")).to_have_attribute("open", "")
+    expect(card.get_by_label(f"Set for question {number}")).to_contain_text("Week 3")
+
+
+def test_every_page_has_no_accessibility_violations(page, tutor):
+    from generation.tests.builders import generated_question, generated_spr, make_job
+
+    owner = get_user_model().objects.get(username=tutor)
+    job = make_job(owner=owner, count=2)
+    Job.objects.filter(pk=job.pk).update(
+        status="succeeded", skill="linear_functions", domain="algebra", section="math"
+    )
+    job.stages.update(status="succeeded")
+    generated_question(job, position=1)
+    generated_spr(job, position=2)
+
+    found = []
+    page.goto("/accounts/login/")
+    found += axe_violations(page)
+    log_in(page, tutor, PASSWORD)
+    page.goto(f"/jobs/{job.public_id}/")  # no waiting: the socket leaves a current page alone
+    first = page.locator("#question-1")
+    first.get_by_placeholder("New set name").fill("Week 3")
+    first.get_by_role("button", name="Save to set").click()
+    set_url = first.get_by_role("link", name="Week 3").get_attribute("href")
+    for url in (
+        "/",
+        "/jobs/",
+        f"/jobs/{job.public_id}/",
+        "/bank/",
+        "/sets/",
+        set_url,
+        f"{set_url}print/",
+        f"{set_url}delete/",
+        "/accounts/tokens/",
+        "/accounts/password_change/",
+    ):
+        page.goto(str(url))
+        found += axe_violations(page)
+    assert not found, "\n".join(found)

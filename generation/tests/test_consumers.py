@@ -156,3 +156,62 @@ async def test_an_update_sends_only_the_parts_that_changed():
     assert re.search(r'<article [^>]*id="question-2" hx-swap-oob="true">', html)
     assert "Checking" in html
     await communicator.disconnect()
+
+
+@sync_to_async
+def _page_token(job) -> str:
+    """The token the job page as served carries (generation.views.job_detail)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(job.owner)
+    page = client.get(f"/jobs/{job.public_id}/").content.decode()
+    match = re.search(r'<div id="job-seen" hidden data-seen="([^"]+)"></div>', page)
+    assert match, "the page carries no token"
+    return match.group(1)
+
+
+async def _connect_seen(job, user, token: str) -> WebsocketCommunicator:
+    headers = [(b"origin", b"http://localhost")]
+    headers.append((b"cookie", (await sync_to_async(_session_cookie)(user)).encode()))
+    return WebsocketCommunicator(application, f"/ws/jobs/{job.public_id}/?seen={token}", headers)
+
+
+async def test_a_page_that_shows_the_current_state_gets_nothing_on_connect():
+    owner, job = await _job_with_a_passed_question()
+    communicator = await _connect_seen(job, owner, await _page_token(job))
+    assert (await communicator.connect())[0]
+    assert await communicator.receive_nothing(timeout=0.6)  # the cards the tutor uses stay
+
+    await sync_to_async(GeneratedQuestion.objects.create)(job=job, position=2, status="drafting")
+    layer = get_channel_layer()
+    await layer.group_send(job_group(job.public_id), {"type": "job.changed", "kind": "question"})
+    html = await communicator.receive_from(timeout=5)
+    assert 'id="questions"' in html and 'id="job-seen"' in html
+    token = re.search(r'data-seen="([^"]+)"', html)
+    await communicator.disconnect()
+
+    # Reconnecting with the token the last message carried: again nothing to send.
+    assert token
+    again = await _connect_seen(job, owner, token.group(1))
+    await again.connect()
+    assert await again.receive_nothing(timeout=0.6)
+    await again.disconnect()
+
+
+async def test_a_stale_page_gets_only_what_changed_and_a_bad_token_gets_everything():
+    owner, job = await _job_with_a_passed_question()
+    token = await _page_token(job)
+    await sync_to_async(Stage.objects.filter(job=job, name="retrieve").update)(status="running")
+    stale = await _connect_seen(job, owner, token)
+    await stale.connect()
+    html = await stale.receive_from(timeout=5)
+    assert "Retrieve in progress" in html and 'id="question-1"' not in html
+    await stale.disconnect()
+
+    _, other_job = await _job_with_a_passed_question()
+    for bad in ("not-a-token", await _page_token(other_job)):
+        forged = await _connect_seen(job, owner, bad)
+        await forged.connect()
+        assert 'id="questions"' in await forged.receive_from(timeout=5)
+        await forged.disconnect()

@@ -258,6 +258,12 @@ def test_a_markdown_table_becomes_an_accessible_html_table():
     assert "|" not in html.replace('<mo stretchy="false">|</mo>', "")
 
 
+def test_an_empty_corner_is_a_plain_cell():
+    html = str(render_text("| | Yes | No |\n|---|---|---|\n| Adults | 3 | 1 |"))
+    assert html.startswith('<table class="data-table"><thead><tr><td></td><th scope="col">Yes')
+    assert '<th scope="row">Adults</th>' in html
+
+
 def test_a_numeric_first_column_is_data_and_pipes_without_a_rule_are_text():
     html = str(render_text("| x | y |\n|---|---|\n| 1 | 3 |\n| 2 | 5 |"))
     assert "<td>1</td><td>3</td>" in html and 'scope="row"' not in html

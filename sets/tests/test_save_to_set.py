@@ -74,13 +74,13 @@ def test_the_job_page_offers_the_owners_sets_for_each_finished_question(tutor_cl
 
 
 def test_the_live_fragments_of_a_job_read_the_sets_once(tutor, job):
-    from generation.consumers import render_fragments
+    from generation.consumers import job_fragments
 
     for position in (1, 2, 3):
         generated_question(job, position=position)
     QuestionSet.objects.create(owner=tutor, name="Week 3")
     with CaptureQueriesContext(connection) as queries:
-        parts = render_fragments(job.pk)
+        parts = job_fragments(job.pk)
     assert sum(part.count("Save to set</button>") for part in parts.values()) == 6  # list + cards
     reads = [q["sql"] for q in queries.captured_queries if '"sets_questionset"' in q["sql"]]
     assert len(reads) == 1

@@ -1,0 +1,69 @@
+// The job page's socket. Each (re)connect hands the server the token of what the page shows
+// (it sends a new one with every message), so it sends only what differs. A part it must
+// replace keeps what the tutor was doing in it: typed text, a picked set, an open answer,
+// the focus and the caret.
+(function () {
+  "use strict";
+  const connect = htmx.createWebSocket;
+  htmx.createWebSocket = function (url) {
+    const seen = document.getElementById("job-seen");
+    const address = new URL(url);
+    if (seen && seen.dataset.seen) address.searchParams.set("seen", seen.dataset.seen);
+    return connect(address.toString());
+  };
+
+  function fields(root) {
+    return Array.from(root.querySelectorAll("input[id], select[id], textarea[id]"));
+  }
+
+  function changed(field) {
+    if (field.type === "hidden") return false;
+    if (field.tagName === "SELECT") {
+      return Array.from(field.options).some(function (o) { return o.selected !== o.defaultSelected; });
+    }
+    if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
+    return field.value !== field.defaultValue;
+  }
+
+  let kept = null;  // what the tutor was doing in the part being swapped
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    const target = event.detail.target;
+    if (!target || !target.id) return;
+    const active = document.activeElement;
+    kept = {
+      id: target.id,
+      values: fields(target).filter(changed).map(function (f) {
+        return { id: f.id, value: f.value, checked: f.checked };
+      }),
+      open: Array.from(target.querySelectorAll("details[open]")).map(function (d) {
+        const holder = d.parentNode.closest("[id]");
+        return [holder.id, Array.from(holder.querySelectorAll("details")).indexOf(d)];
+      }),
+      focus: active && active.id && target.contains(active) ? active.id : null,
+      caret: active && "selectionStart" in active ? [active.selectionStart, active.selectionEnd] : null,
+    };
+  });
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    if (!kept) return;
+    const state = kept;
+    kept = null;
+    state.values.forEach(function (saved) {
+      const field = document.getElementById(saved.id);
+      if (!field) return;
+      field.value = saved.value;
+      field.checked = saved.checked;
+    });
+    state.open.forEach(function (where) {
+      const holder = document.getElementById(where[0]);
+      const details = holder && holder.querySelectorAll("details")[where[1]];
+      if (details) details.open = true;
+    });
+    const focus = state.focus && document.getElementById(state.focus);
+    if (focus) {
+      focus.focus({ preventScroll: true });
+      if (state.caret && focus.setSelectionRange) {
+        try { focus.setSelectionRange(state.caret[0], state.caret[1]); } catch (e) { /* not text */ }
+      }
+    }
+  });
+})();
