@@ -94,6 +94,11 @@ def job_page_context(job: Job) -> dict[str, Any]:
     example_ids = [item["question_id"] for item in (retrieve.output or [])]
     examples = Question.objects.in_bulk(example_ids)
     questions = list(job.questions.filter(superseded=False).order_by("position"))
+    history: dict[int, list[GeneratedQuestion]] = {}  # replaced versions, newest first
+    for old in job.questions.filter(superseded=True, status__in=GeneratedQuestion.SHOWN).order_by(
+        "position", "-pk"
+    ):
+        history.setdefault(old.position, []).append(old)
     if job.is_finished:  # a cancelled or failed job leaves no "Drafting…" cards behind
         questions = [q for q in questions if q.status in GeneratedQuestion.SHOWN]
     return {
@@ -103,6 +108,7 @@ def job_page_context(job: Job) -> dict[str, Any]:
         "classification": by_name["classify"].output,
         "examples": [examples[pk] for pk in example_ids if pk in examples],
         "questions": questions,
+        "history": history,
         "skills": Skill.choices,
         "difficulties": Difficulty.choices,
     }

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.http import AuthenticatedHttpRequest
 from generation.forms import JobForm
 from generation.fragments import digests, render_fragments, seen_token
-from generation.models import GeneratedQuestion
+from generation.models import GeneratedQuestion, SourceImage
 from generation.selectors import job_for_user, job_page_context
 from generation.services import (
     JobOptions,
@@ -82,7 +82,10 @@ def job_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def job_cancel_view(request: AuthenticatedHttpRequest, public_id) -> HttpResponse:
     job = job_for_user(request.user, public_id)
-    if job_cancel(job=job):
+    cancelled = job_cancel(job=job)
+    if request.htmx:
+        return HttpResponse(status=204)  # the socket brings the page up to date
+    if cancelled:
         messages.success(request, "The job was cancelled.")
     else:
         messages.info(request, "The job had already finished.")
@@ -112,7 +115,11 @@ def job_reclassify_view(request: AuthenticatedHttpRequest, public_id) -> HttpRes
         )
     except SubmissionError as error:
         messages.error(request, str(error))
+        if request.htmx:
+            return HttpResponse(headers={"HX-Refresh": "true"})  # the page shows the message
     else:
+        if request.htmx:
+            return HttpResponse(status=204)  # the socket brings the page up to date
         messages.success(request, "Classification corrected: writing new questions.")
     return redirect("job_detail", public_id=job.public_id)
 
@@ -127,7 +134,30 @@ def question_revise_view(
     if request.POST.get("regenerate"):
         instruction = REGENERATE_INSTRUCTION
     try:
-        question_revise(question=question, instruction=instruction)
+        revision = question_revise(question=question, instruction=instruction)
     except RevisionRefused as error:
+        if request.htmx:
+            return _card(request, job, question, error=str(error))
         messages.error(request, str(error))
+    else:
+        if request.htmx:  # the new version's card, in place of the old one, focused
+            return _card(request, job, revision, focus=True)
     return redirect("job_detail", public_id=job.public_id)
+
+
+def _card(
+    request: AuthenticatedHttpRequest, job, question: GeneratedQuestion, **extra
+) -> HttpResponse:
+    context = {**job_page_context(job), "question": question, **extra}
+    return render(request, "generation/job.html#question", context)
+
+
+@require_GET
+def job_source_image(request: AuthenticatedHttpRequest, public_id) -> HttpResponse:
+    """Serve the job's stored screenshot to its owner; another tutor's job is a 404."""
+    job = job_for_user(request.user, public_id)
+    image = get_object_or_404(SourceImage.objects.only("data", "media_type"), job=job)
+    response = HttpResponse(bytes(image.data), content_type=image.media_type)
+    # Private: only this tutor's browser keeps it; the stored image never changes.
+    response["Cache-Control"] = "private, max-age=86400"
+    return response

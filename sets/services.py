@@ -138,12 +138,18 @@ def set_add_question(
 ) -> tuple[QuestionSet, SetItem, bool]:
     """Add a question to owner's set, creating the set first when a new name is given.
 
-    All or nothing: a refused question leaves no new, empty set behind.
+    A "new" name the owner already has a set of (other cards on a page that predate the set
+    still offer only the name field) saves to that set. All or nothing: a refused question
+    leaves no new, empty set behind.
     """
     if (generated is None) == (bank is None):
         raise SetError("Choose one question to save.")
     if question_set is None:
-        question_set = set_create(owner=owner, name=new_set_name)
+        name = _clean_name(new_set_name)
+        same_name = QuestionSet.objects.filter(owner=owner, name__iexact=name)
+        question_set = same_name.order_by("-updated_at").first() or set_create(
+            owner=owner, name=name
+        )
     elif question_set.owner_id != owner.pk:
         raise SetError("You can only save questions to your own sets.")
     if generated is not None:

@@ -387,6 +387,47 @@ def test_what_the_tutor_does_in_a_card_survives_the_live_updates(page, live, tut
     expect(card.get_by_label(f"Set for question {number}")).to_contain_text("Week 3")
 
 
+def test_regenerate_and_move_stay_in_place_with_the_focus_where_the_tutor_was(page, tutor):
+    from generation.tests.builders import generated_question, make_job
+
+    owner = get_user_model().objects.get(username=tutor)
+    job = make_job(owner=owner, count=5)
+    Job.objects.filter(pk=job.pk).update(
+        status="succeeded", skill="linear_equations_one_variable", domain="algebra"
+    )
+    job.stages.update(status="succeeded")
+    for position in range(1, 6):
+        generated_question(job, position=position)
+    log_in(page, tutor, PASSWORD)
+    page.goto(f"/jobs/{job.public_id}/")
+    watch_socket(page)
+    last = page.locator("#question-5")
+    last.get_by_role("button", name="Regenerate").scroll_into_view_if_needed()
+    scrolled = page.evaluate("window.scrollY")
+    assert scrolled > 300
+    page.once("dialog", lambda dialog: dialog.accept())  # it is in no set: asked first
+    last.get_by_role("button", name="Regenerate").click()
+    expect(last.get_by_text("Earlier versions (1)")).to_be_visible()
+    assert page.evaluate("document.activeElement.closest('#question-5') !== null")
+    expect(last).to_be_in_viewport()  # no reload to the top (it was 1543 → 0)
+    assert page.evaluate("window.scrollY") > 300
+    assert not_reloaded(page)
+
+    for position in (1, 2, 3):
+        card = page.locator(f"#question-{position}")
+        card.get_by_placeholder(re.compile("set.s name|New set name")).fill("Week 3")
+        card.get_by_role("button", name="Save to set").click()
+        expect(card.get_by_role("status")).to_contain_text("Week 3")
+    page.locator("#question-1").get_by_role("link", name="Week 3").click()
+    page.evaluate("window.__notReloaded = true")
+    first = page.locator(".set-item").first
+    expect(first.locator(".stem")).to_contain_text("x+1=10")  # question 1 of the job
+    first.get_by_role("button", name="Move down question 1").click()
+    expect(page.locator(".set-item").nth(1).locator(".stem")).to_contain_text("x+1=10")
+    expect(page.get_by_role("button", name="Move down question 2")).to_be_focused()
+    assert not_reloaded(page), "moving reloaded the set page"
+
+
 def test_every_page_has_no_accessibility_violations(page, tutor):
     from generation.tests.builders import generated_question, generated_spr, make_job
 

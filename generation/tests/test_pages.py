@@ -201,3 +201,51 @@ def test_a_simulated_job_says_nothing_was_spent_and_a_real_one_shows_its_cost(tu
     assert "$0.0123" in page and "nothing was sent" not in page
     history = tutor_client.get(reverse("job_list")).content.decode()
     assert "none (simulated)" in history and "$0.0123" in history
+
+
+HTMX = {"HX-Request": "true"}
+
+
+def test_with_htmx_a_revision_answers_with_its_card_and_the_old_version_stays_reachable(
+    tutor_client,
+):
+    job = make_job(owner=tutor_client.user)
+    question = generated_question(job, position=1, stem="The first version?")
+    url = reverse("question_revise", args=[job.public_id, question.pk])
+    response = tutor_client.post(url, {"regenerate": "1"}, headers=HTMX)
+    card = response.content.decode()
+    assert response.status_code == 200 and "<html" not in card
+    assert card.lstrip().startswith(
+        '<article class="question-card question-drafting" id="question-1"'
+    )
+    assert 'tabindex="-1" autofocus>Drafting…' in card  # focus lands in the new card
+    assert "Earlier versions (1)" in card and "The first version?" in card
+
+    page = tutor_client.get(reverse("job_detail", args=[job.public_id])).content.decode()
+    assert "Earlier versions (1)" in page and "The first version?" in page
+    refused = tutor_client.post(url, {"regenerate": "1"}, headers=HTMX).content.decode()
+    assert 'role="alert">This version has already been revised.' in refused
+
+
+def test_regenerate_asks_first_unless_the_question_is_saved(tutor_client):
+    job = make_job(owner=tutor_client.user, count=2)
+    saved = generated_question(job, position=1)
+    generated_question(job, position=2)
+    tutor_client.post(reverse("sets:add"), {"generated_id": saved.pk, "new_set_name": "Week 3"})
+    page = tutor_client.get(reverse("job_detail", args=[job.public_id])).content.decode()
+    assert page.count('hx-confirm="Write a new version of question') == 1
+    assert "Write a new version of question 2?" in page
+
+
+def test_with_htmx_cancel_and_reclassify_leave_the_update_to_the_socket(tutor_client):
+    job = make_job(owner=tutor_client.user)
+    response = tutor_client.post(reverse("job_cancel", args=[job.public_id]), headers=HTMX)
+    assert response.status_code == 204
+    job.refresh_from_db()
+    assert job.status == "cancelled"
+    refused = tutor_client.post(
+        reverse("job_reclassify", args=[job.public_id]),
+        {"skill": "no_such_skill", "difficulty": "hard"},
+        headers=HTMX,
+    )
+    assert refused["HX-Refresh"] == "true"  # the reloaded page shows why

@@ -13,6 +13,7 @@ from typing import Any
 
 from django import template
 
+from sets.models import SetItem
 from sets.selectors import sets_for
 
 register = template.Library()
@@ -31,6 +32,23 @@ def save_to_set(
         "what": what,
         "number": number,
     }
+
+
+@register.simple_tag
+def saved_in_a_set(owner: Any, generated_id: int) -> bool:
+    """Whether the owner has saved this generated question to one of their sets.
+
+    ``{% saved_in_a_set job.owner question.pk as saved %}``: read once per owner object.
+    """
+    saved = getattr(owner, "_saved_generated_ids", None)
+    if saved is None:
+        saved = set(
+            SetItem.objects.filter(set__owner=owner, generated__isnull=False).values_list(
+                "generated_id", flat=True
+            )
+        )
+        owner._saved_generated_ids = saved
+    return generated_id in saved
 
 
 def _sets_of(owner: Any) -> list[Any]:

@@ -199,3 +199,15 @@ def test_the_database_refuses_a_duplicate_item(tutor):
     SetItem.objects.create(set=question_set, position=1, bank=bank)
     with pytest.raises(IntegrityError):
         SetItem.objects.create(set=question_set, position=2, bank=bank)
+
+
+def test_a_new_set_name_the_tutor_already_has_saves_to_that_set(tutor, job):
+    first, _, _ = set_add_question(
+        owner=tutor, new_set_name="Week 3", generated=generated_question(job, 1)
+    )
+    second, _, created = set_add_question(
+        owner=tutor, new_set_name=" week 3 ", generated=generated_question(job, 2)
+    )
+    assert second == first and created
+    assert QuestionSet.objects.filter(owner=tutor).count() == 1
+    assert SetItem.objects.filter(set=first).count() == 2

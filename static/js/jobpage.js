@@ -1,7 +1,7 @@
 // The job page's socket. Each (re)connect hands the server the token of what the page shows
 // (it sends a new one with every message), so it sends only what differs. A part it must
 // replace keeps what the tutor was doing in it: typed text, a picked set, an open answer,
-// the focus and the caret.
+// the focus and the caret; where the focused control is gone, the job's status takes focus.
 (function () {
   "use strict";
   const connect = htmx.createWebSocket;
@@ -40,6 +40,7 @@
         return [holder.id, Array.from(holder.querySelectorAll("details")).indexOf(d)];
       }),
       focus: active && active.id && target.contains(active) ? active.id : null,
+      hadFocus: Boolean(active && target.contains(active)),
       caret: active && "selectionStart" in active ? [active.selectionStart, active.selectionEnd] : null,
     };
   });
@@ -64,6 +65,11 @@
       if (state.caret && focus.setSelectionRange) {
         try { focus.setSelectionRange(state.caret[0], state.caret[1]); } catch (e) { /* not text */ }
       }
+    } else if (state.hadFocus) {
+      // What had focus is gone (Cancel, or the form to correct the classification): keep the
+      // keyboard on the page, at the job's status, instead of losing it to the body.
+      const status = document.getElementById("job-status");
+      if (status) status.focus({ preventScroll: true });
     }
   });
 })();
