@@ -428,6 +428,54 @@ def test_regenerate_and_move_stay_in_place_with_the_focus_where_the_tutor_was(pa
     assert not_reloaded(page), "moving reloaded the set page"
 
 
+def tab_to(page: Page, description: str, *, limit: int = 80) -> None:
+    """Press Tab until the focused element's accessible description matches, as a keyboard
+    user would; fail if it never does."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            """() => { const e = document.activeElement;
+                const label = e.labels && e.labels[0] && e.labels[0].innerText;
+                return [e.getAttribute("aria-label"), label, e.innerText, e.placeholder]
+                    .filter(Boolean).join(" | "); }"""
+        )
+        if re.search(description, focused):
+            return
+    raise AssertionError(f"Tab never reached {description!r}")
+
+
+def test_the_main_journey_by_keyboard_alone(page, tutor):
+    page.goto("/")
+    tab_to(page, "Skip to content")
+    page.keyboard.press("Enter")
+    tab_to(page, "Username")
+    page.keyboard.type(tutor)
+    tab_to(page, "Password")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name=re.compile("New SAT practice"))).to_be_visible()
+
+    tab_to(page, "paste the question's text")
+    page.keyboard.type("If 5x - 3 = 2x + 12, what is the value of x? A) 3 B) 5 C) 9 D) 15")
+    tab_to(page, "How many")
+    page.keyboard.press("Control+a")
+    page.keyboard.type("2")
+    tab_to(page, "Write questions")
+    page.keyboard.press("Enter")
+    expect_finished(page, count=2)
+
+    tab_to(page, "Show answer and explanation")
+    page.keyboard.press("Enter")
+    expect(page.locator("#question-1 details.answer")).to_have_attribute("open", "")
+    tab_to(page, "New set name for question 1")
+    page.keyboard.type("Keyboard set")
+    page.keyboard.press("Enter")
+    expect(page.locator("#question-1").get_by_role("status")).to_have_text("Saved to Keyboard set.")
+    tab_to(page, "Keyboard set")  # the link in the status line
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Keyboard set")).to_be_visible()
+
+
 def test_every_page_has_no_accessibility_violations(page, tutor):
     from generation.tests.builders import generated_question, generated_spr, make_job
 
