@@ -50,6 +50,12 @@ ENV PYTHONUNBUFFERED=1 \
     HF_HUB_OFFLINE=1 \
     TRANSFORMERS_OFFLINE=1 \
     HF_HOME=/tmp/huggingface
+# Tesseract (Debian's package, ~22 MiB with its English model): workers read each screenshot
+# a second time to check what Claude read (generation/pipeline/ocr.py, docs/pipeline.md).
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+        tesseract-ocr tesseract-ocr-eng \
+    && rm -rf /var/lib/apt/lists/*
 # A fixed uid/gid the manifests name (runAsUser/runAsGroup 10001); the root filesystem is
 # read-only in pods, so everything written goes to /tmp (an emptyDir).
 RUN groupadd --system --gid 10001 satgen \

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint typecheck bench clean-db help browser screenshots deploy-tools lock
+.PHONY: run test lint typecheck bench clean-db help browser screenshots deploy-tools lock ocr
 
 help:
 	@echo "make run   - set up and start SATgen at http://127.0.0.1:8000 (PORT=8001 for another)"
@@ -39,7 +39,7 @@ lock: | $(VENV)/bin/python
 	$(PIP_COMPILE) --output-file requirements.lock requirements.txt
 	$(PIP_COMPILE) --constraint requirements.lock --output-file requirements-dev.lock requirements-dev.txt
 
-run: $(VENV)/.deps-run .env
+run: $(VENV)/.deps-run .env ocr
 	$(PY) manage.py migrate --no-input --verbosity 0
 	$(PY) manage.py seed_bank
 	$(PY) manage.py ensure_local_admin --port $(PORT)
@@ -50,8 +50,22 @@ run: $(VENV)/.deps-run .env
 	@umask 077 && printf 'DEBUG=1\nSECRET_KEY=%s\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
 	@echo "Wrote $@ (DEBUG=1 and a generated SECRET_KEY) for local use"
 
-test: $(VENV)/.deps-dev lint typecheck browser deploy-tools
+test: $(VENV)/.deps-dev lint typecheck browser deploy-tools ocr
 	$(VENV)/bin/pytest --numprocesses=auto
+
+# Tesseract, which workers run to read each screenshot a second time and the simulator to
+# read it at all (generation/pipeline/ocr.py): Debian's package where apt-get runs as root;
+# elsewhere a job runs without the OCR check, and the simulator cannot read screenshots.
+ocr:
+	@if command -v tesseract >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Tesseract OCR (Debian package) to read screenshots"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends tesseract-ocr tesseract-ocr-eng >/dev/null; \
+	else \
+		echo "tesseract is missing and apt-get cannot run as root: install tesseract-ocr" \
+			"(Debian/Ubuntu) or tesseract (Homebrew) to read screenshots"; \
+	fi
 
 # A Chromium for the browser tests and screenshots: $SATGEN_CHROMIUM or Debian's
 # /usr/bin/chromium if there is one; else Debian's package where apt-get runs as root;
@@ -86,11 +100,12 @@ deploy-tools: $(VENV)/.deps-dev
 	fi
 
 # Every benchmark; docs/benchmarks.md records their results with the machine and the date.
-bench: $(VENV)/.deps-dev
+bench: $(VENV)/.deps-dev browser ocr
 	$(PY) bench/claude_usage.py
 	$(PY) bench/pipeline.py --jobs 20
 	$(PY) bench/retrieval.py --rows 20000
 	$(PY) bench/near_duplicates.py
+	$(PY) bench/ocr.py
 
 screenshots: $(VENV)/.deps-dev browser
 	$(PY) scripts/screenshots.py

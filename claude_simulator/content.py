@@ -1,14 +1,17 @@
 """The Claude simulator's default responder: SAT-style stage outputs built from our own bank.
 
-Nothing here is Claude. Extraction parses pasted text (or, for an image it cannot see,
-returns a bank question picked by the image's hash), generation fills parametrised
+Nothing here is Claude. Extraction parses pasted text, or the text SATgen's own OCR
+(generation.pipeline.ocr, Tesseract) reads in a screenshot; generation fills parametrised
 templates (claude_simulator.templates), and the blind solve answers from a memory of
 what generation wrote. Every output is validated with the stage's pydantic model.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
+import io
 import json
 import re
 import threading
@@ -16,10 +19,13 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import numpy as np
 from django.db import DatabaseError, close_old_connections, connection
+from PIL import Image
 from pydantic import BaseModel
 
 from claude_simulator.templates import write_question
+from generation.pipeline import ocr
 from generation.pipeline.schemas import BlindSolution, DraftQuestion, Extraction
 from questions.taxonomy import (
     SECTION_OF_DOMAIN,
@@ -31,20 +37,7 @@ from questions.taxonomy import (
 )
 
 MEMORY_SIZE = 20_000
-IMAGE_CONFIDENCE = 0.85
 DEFAULT_SKILL = {"math": Skill.LINEAR_EQUATIONS_ONE_VARIABLE, "rw": Skill.CENTRAL_IDEAS_DETAILS}
-
-# Built-in extraction for a screenshot when the bank is empty.
-FALLBACK_IMAGE_QUESTION = {
-    "kind": "mcq",
-    "passage": "",
-    "passage_b": "",
-    "stem": r"If \(5x - 3 = 2x + 12\), what is the value of \(x\)?",
-    "choices": [r"\(3\)", r"\(5\)", r"\(9\)", r"\(15\)"],
-    "figure": "",
-    "skill": Skill.LINEAR_EQUATIONS_ONE_VARIABLE.value,
-    "difficulty": Difficulty.EASY.value,
-}
 
 _memory: OrderedDict[str, str] = OrderedDict()
 _memory_lock = threading.Lock()
@@ -153,8 +146,12 @@ def _approved() -> Any:
 # --- extract ------------------------------------------------------------------------------------
 
 
-CHOICE_LINE = re.compile(r"^\s*(?:\(([A-Da-d])\)|([A-Da-d])\s*[).:])\s*(.+?)\s*$")
-INLINE_CHOICES = re.compile(r"(?:^|\s)\(?([A-D])[).:]\s+(.+?)(?=\s+\(?[A-D][).:]\s+|$)")
+# A choice on its own line: "A) 4", "A. 4", "A: 4", "(A) 4", and OCR's "(a) 4".
+CHOICE_LINE = re.compile(r"^\s*(?:\(([A-Da-d])\)|([A-D])\s*[).:])\s*(.+?)\s*$")
+# A choice marker inside a line: "... B) 43 C) 48" or "(B) 43 (C) 48".
+CHOICE_MARK = re.compile(r"(?:^|(?<=\s))(?:\(([A-Da-d])\)|([A-D])[).:])\s+")
+# What OCR leaves of a circled choice letter before the text of a choice.
+MARK_DEBRIS = re.compile(r"^\s*(?:[|(\[{]?\s*(?:[A-Da-d]|[@©®]|\(\))\s*[)\]}|]|[@©®|])\s+")
 TABLE_LINE = re.compile(r"^\s*\|.*\|\s*$")
 RW_SIGNALS = re.compile(
     r"______|which choice|text 1|text 2|standard english|the text\b|most logically|"
@@ -162,7 +159,7 @@ RW_SIGNALS = re.compile(
     re.I,
 )
 MATH_SIGNALS = re.compile(
-    r"\\\(|\d\s*[-+*/×÷^=<>≤≥]\s*\d|[a-z]\s*[=<>≤≥]\s*-?\d|\d[a-z]\b|\b[a-z]\s*\^\s*\d|"
+    r"\\\(|\d\s*[-+*/×÷^=<>≤≥—–−]\s*\d|[a-z]\s*[=<>≤≥]\s*[-—–−]?\d|\d[a-z]\b|\b[a-z]\s*\^\s*\d|"
     r"\bf\(x\)|value of\b|\bsolve\b|equation|xy-plane|\bslope\b|\bradius\b|"
     r"\bprobability\b|\bperimeter\b",
     re.I,
@@ -170,14 +167,22 @@ MATH_SIGNALS = re.compile(
 QUESTION_START = re.compile(
     r"^(which|what|how|why|according to|based on|if\b.*\?|in the .*\?)", re.I
 )
+# The test window around a question in a screenshot: its footer ends the question, and a
+# timer is only ever in its header.
+FOOTER = re.compile(r"(?:.{0,40}\s)?question \d+ of \d+\b[\W\s]*(?:back|next|\s)*", re.I)
+TIMER = re.compile(r"^\s*\d{1,2}:\d{2}\s*$")
+NAME = re.compile(r"[A-Z][a-z]+(?: [A-Z][a-z.]+){0,2}")
 WORD = re.compile(r"[a-z]+|\d+")
 LATEX_COMMAND = re.compile(r"\\[a-zA-Z]+")
+# What the parser knows shapes the confidence it reports (see _confidence).
+SHORT_READING = 15  # OCR words: fewer than this is a thin reading of a screenshot
+MIN_READING = 6  # fewer than this is no reading at all
 
 
 def _extract(body: dict) -> dict:
-    image = _image_data(body)
-    if image is not None:
-        return _extract_from_image(image)
+    images = _images(body)
+    if images:
+        return _extract_from_image(images)
     text = _tag(body, "source_text")
     if text is None:
         text = next(
@@ -192,34 +197,80 @@ def _extract(body: dict) -> dict:
     return _extract_from_text(text)
 
 
-def _extract_from_image(data: str) -> dict:
-    def pick() -> dict | None:
-        rows = _approved().order_by("id")
-        count = rows.count()
-        if not count:
-            return None
-        index = int(hashlib.sha256(data.encode()).hexdigest(), 16) % count
-        q = rows.values(
-            "kind", "passage", "passage_b", "stem", "choices", "figure", "skill", "difficulty"
-        )[index]
-        return dict(q)
+def _images(body: dict) -> list[str]:
+    """Return the base64 data of the newest user message's images, top to bottom."""
+    for message in _user_messages_newest_first(body):
+        found = [
+            str((block.get("source") or {}).get("data") or "")
+            for block in _blocks(message)
+            if block.get("type") == "image"
+        ]
+        if found:
+            return found
+    return []
 
-    q = _with_db(pick, None) or FALLBACK_IMAGE_QUESTION
-    return {
-        "is_sat_question": True,
-        "not_a_question_reason": "",
-        "kind": q["kind"],
-        "passage": q["passage"],
-        "passage_b": q["passage_b"],
-        "stem": q["stem"],
-        "choices": list(q["choices"]) if q["kind"] == "mcq" else [],
-        "figure": q["figure"],
-        "classification": {
-            "skill": q["skill"],
-            "difficulty": q["difficulty"],
-            "confidence": IMAGE_CONFIDENCE,
-        },
-    }
+
+def _extract_from_image(images: list[str]) -> dict:
+    """Read a screenshot (sent whole or in slices) with SATgen's OCR, then parse the text."""
+    try:
+        slices = [base64.b64decode(data, validate=True) for data in images]
+    except (binascii.Error, ValueError):
+        return _not_a_question("The image data is not valid base64, so nothing can be read.")
+    try:
+        text = ocr.image_text(_stitched(slices))
+    except ocr.OcrUnavailable as error:
+        return _not_a_question(
+            f"The simulator reads screenshots with Tesseract OCR and could not read this one: "
+            f"{error}."
+        )
+    if len(ocr.words(ocr.without_chrome(text))) < MIN_READING:
+        return _not_a_question(
+            "The image shows no text that can be read: it does not look like a screenshot of "
+            "an SAT question."
+        )
+    return _extract_from_text(text, from_image=True)
+
+
+def _stitched(slices: list[bytes]) -> bytes:
+    """Return the slices of a tall screenshot put back together, their shared rows once.
+
+    SATgen cuts a tall screenshot into slices that overlap by a few rows (docs/claude.md);
+    read one by one, a line cut in two would be read twice, or as nonsense.
+    """
+    if len(slices) == 1:
+        return slices[0]
+    try:
+        parts = []
+        for data in slices:
+            with Image.open(io.BytesIO(data)) as img:
+                parts.append(np.asarray(img.convert("L"), dtype=np.int16))
+    except (OSError, ValueError):
+        return slices[0]  # image_text says what is wrong with it
+    if len({part.shape[1] for part in parts}) != 1:
+        return slices[0]
+    whole = parts[0]
+    for part in parts[1:]:
+        whole = np.concatenate([whole[: len(whole) - _overlap(whole, part)], part])
+    out = io.BytesIO()
+    Image.fromarray(whole.astype(np.uint8)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _overlap(above: np.ndarray, below: np.ndarray) -> int:
+    """Return how many rows at the foot of `above` repeat at the head of `below` (0 if none)."""
+
+    def rows(img: np.ndarray) -> np.ndarray:
+        return np.stack([img.mean(axis=1), img.std(axis=1)], axis=1)
+
+    ends, starts = rows(above), rows(below)
+    # The largest run of rows that agree: rows match exactly in a PNG, nearly in a JPEG.
+    for shared in range(min(len(above), len(below)) - 1, 0, -1):
+        if (
+            np.abs(ends[-shared:] - starts[:shared]).max() < 3
+            and float(np.abs(above[-shared:] - below[:shared]).mean()) < 4
+        ):
+            return shared
+    return 0
 
 
 def _not_a_question(reason: str) -> dict:
@@ -236,26 +287,103 @@ def _not_a_question(reason: str) -> dict:
     }
 
 
-def _split_choices(lines: list[str]) -> tuple[list[str], list[str]]:
-    """Return (the lines that are not choices, the four choices A-D) when four are present."""
+def _screen_lines(text: str) -> list[str]:
+    """Return a screenshot's text as one line per paragraph, without the test window."""
+    paragraphs: list[list[str]] = [[]]
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            paragraphs.append([])
+        elif FOOTER.fullmatch(line):
+            # The footer: the student's name (before it on screen), the question's number and
+            # the buttons. Read apart, the name is the line just before.
+            if not re.match(r"\W*question", line, re.I):
+                pass
+            elif paragraphs[-1]:
+                paragraphs[-1].pop()
+            elif len(paragraphs) > 1 and len(paragraphs[-2]) == 1 and len(paragraphs[-2][0]) < 40:
+                paragraphs.pop()
+                paragraphs[-1] = []
+            break
+        elif ocr.CHROME_LINE.match(line) or (TIMER.match(line) and sum(map(len, paragraphs)) < 4):
+            continue
+        elif re.search(r"[A-Za-z0-9]", line):
+            paragraphs[-1].append(line)
+    return [line for paragraph in paragraphs if paragraph for line in _unwrapped(paragraph)]
+
+
+def _unwrapped(lines: list[str]) -> list[str]:
+    """Return the lines of one paragraph as OCR broke them, joined back together."""
+    numbers = r"-?[\d.]+|[a-z]\w{0,3}|\d+[a-z]"
+    if len(lines) == 2 and all(re.fullmatch(numbers, ln) for ln in lines):
+        return [f"{lines[0]}/{lines[1]}"]  # a fraction drawn stacked: 7 over 2
+    out: list[str] = []
+    for line in lines:
+        line = re.sub(r"^lf\b", "If", line)  # OCR's most common slip
+        starts_anew = re.fullmatch(r"text [12]", line, re.I) or CHOICE_LINE.match(line)
+        if out and not starts_anew and not re.fullmatch(r"text [12]", out[-1], re.I):
+            joiner = "" if out[-1].endswith("-") and line[:1].islower() else " "
+            out[-1] += joiner + line
+        else:
+            out.append(line)
+    return out
+
+
+def _split_choices(lines: list[str], *, screen: bool) -> tuple[list[str], list[str], bool]:
+    """Return (the lines that are not choices, the four choices A-D, whether they were marked).
+
+    Marked choices are found on lines of their own ("A) 4", "(A) 4", "A. 4"), on one line
+    ("A) 7 B) 43 C) 48 D) 139"), or at the end of the question's own line. Failing that,
+    four lines right after the question are its choices, as a copy from the test app (or a
+    screenshot of it, whose circled letters are not text) gives them; on a screen, a fifth
+    that is a name is the student's, in the window's footer.
+    """
+    for i, line in enumerate(lines):
+        inline = _inline_choices(line)
+        if inline is not None:
+            stem, choices = inline
+            rest = lines[:i] + ([stem] if stem else []) + _without_answer_key(lines[i + 1 :])
+            return rest, choices, True
     found: dict[str, int] = {}
     texts: dict[str, str] = {}
     for i, line in enumerate(lines):
-        inline = INLINE_CHOICES.findall(line)
-        if [letter for letter, _ in inline] == ["A", "B", "C", "D"]:
-            return lines[:i] + _without_answer_key(lines[i + 1 :]), [c.strip() for _, c in inline]
         match = CHOICE_LINE.match(line)
         if match:
             letter = (match.group(1) or match.group(2)).upper()
             if letter not in found and (letter == "A" or chr(ord(letter) - 1) in found):
                 found[letter], texts[letter] = i, match.group(3)
-            continue
     if list(found) == ["A", "B", "C", "D"]:
         last = found["D"]
         rest = [ln for j, ln in enumerate(lines) if j not in found.values() and j < last]
         rest += _without_answer_key(lines[last + 1 :])
-        return rest, [texts[letter] for letter in "ABCD"]
-    return lines, []
+        return rest, [texts[letter] for letter in "ABCD"], True
+    lines = _without_answer_key(lines)
+    question = max((i for i, ln in enumerate(lines) if _is_question_line(ln)), default=-1)
+    after = lines[question + 1 :] if question >= 0 else []
+    if screen and len(after) == 5 and NAME.fullmatch(after[-1]):
+        after = after[:4]  # the student's name, at the foot of the test window
+    if len(after) == 4 and not any(_is_question_line(ln) for ln in after):
+        choices = [MARK_DEBRIS.sub("", ln).strip() for ln in after]
+        if all(choices) and all(len(c) <= 300 for c in choices):
+            return lines[: question + 1], choices, False
+    return lines, [], False
+
+
+def _inline_choices(line: str) -> tuple[str, list[str]] | None:
+    """Return (the text before them, the choices) when a line holds all four marked choices."""
+    marks = list(CHOICE_MARK.finditer(line))
+    for start in range(len(marks) - 3):
+        run = marks[start : start + 4]
+        if [(m.group(1) or m.group(2)).upper() for m in run] != ["A", "B", "C", "D"]:
+            continue
+        # Bare "A." markers also end sentences ("... of x? A. 4"): all four must look alike.
+        if len({m.group(0).strip()[-1] + str(bool(m.group(1))) for m in run}) != 1:
+            continue
+        ends = [m.start() for m in run[1:]] + [len(line)]
+        choices = [line[m.end() : end].strip() for m, end in zip(run, ends, strict=True)]
+        if all(choices):
+            return line[: run[0].start()].strip(), choices
+    return None
 
 
 def _without_answer_key(lines: list[str]) -> list[str]:
@@ -268,9 +396,14 @@ def _is_question_line(line: str) -> bool:
     return stripped.endswith("?") or bool(re.match(r"^which choice\b", stripped, re.I))
 
 
-def _extract_from_text(text: str) -> dict:
-    lines = [line.rstrip() for line in text.strip().splitlines()]
-    body_lines, choices = _split_choices([ln for ln in lines])
+def _extract_from_text(text: str, *, from_image: bool = False) -> dict:
+    if from_image:
+        lines = _screen_lines(text)
+    else:
+        lines = [line.rstrip() for line in text.strip().splitlines()]
+    body_lines, choices, marked = _split_choices(
+        [ln for ln in lines if ln.strip()], screen=from_image
+    )
     table = [ln.strip() for ln in body_lines if TABLE_LINE.match(ln)]
     body_lines = [ln for ln in body_lines if not TABLE_LINE.match(ln)]
     content = [ln.strip() for ln in body_lines if ln.strip()]
@@ -300,15 +433,22 @@ def _extract_from_text(text: str) -> dict:
     section = "math" if is_math else "rw"
     passage = passage_b = ""
     if section == "math":
-        stem = "\n\n".join(_latexify(ln) for ln in content)
-        choices = [_latexify_choice(c) for c in choices]
+        stem = "\n\n".join(_latexify(_spaced(ln)) for ln in content)
+        choices = [_latexify_choice(_spaced(c)) for c in choices]
     else:
         stem_at = question_index if question_index >= 0 else len(content) - 1
         stem = content[stem_at]
         before = content[:stem_at] + content[stem_at + 1 :]
         passage, passage_b = _split_cross_text(before)
     figure = "\n".join(table)
-    skill, difficulty, confidence = _classify(section, stem, passage + " " + passage_b)
+    skill, difficulty, closeness = _classify(section, stem, passage + " " + passage_b)
+    confidence = _confidence(
+        closeness,
+        choices=len(choices),
+        marked=marked,
+        asks=question_index >= 0,
+        reading=ocr.words(text) if from_image else None,
+    )
     return {
         "is_sat_question": True,
         "not_a_question_reason": "",
@@ -320,6 +460,37 @@ def _extract_from_text(text: str) -> dict:
         "figure": figure,
         "classification": {"skill": skill, "difficulty": difficulty, "confidence": confidence},
     }
+
+
+def _confidence(
+    closeness: float, *, choices: int, marked: bool, asks: bool, reading: list[str] | None
+) -> float:
+    """Return how sure the reading and its classification are, from what the parser found.
+
+    closeness is how near the nearest bank question is (0.6-0.9, _classify). A question
+    whose four choices carried their letters is read surely; four unlettered lines after the
+    question less so; no choices at all (a student-produced response) less still, and least
+    when nothing even asks a question. A screenshot read from few words, or from many that
+    are not words, is a thin reading.
+    """
+    confidence = closeness
+    if choices != 4:
+        confidence *= 0.85 if asks else 0.7
+    elif not marked:
+        confidence *= 0.95
+    if reading is not None:
+        if len(reading) < SHORT_READING:
+            confidence *= 0.7
+        noise = sum(1 for w in reading if not re.fullmatch(r"[a-z]{1,20}|\d{1,7}|\d+[a-z]", w))
+        if reading and noise / len(reading) > 0.1:
+            confidence *= 0.85
+    return round(min(0.95, max(0.05, confidence)), 2)
+
+
+def _spaced(line: str) -> str:
+    """Put spaces around the operators OCR runs into their operands (y=10 -> y = 10)."""
+    line = re.sub(r"(?<=[\w)])\s*([=<>≤≥+])\s*(?=[\w(−—–-])", r" \1 ", line)
+    return re.sub(r"\s+([—–])\s+", " - ", line)
 
 
 def _split_cross_text(lines: list[str]) -> tuple[str, str]:

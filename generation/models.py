@@ -64,6 +64,15 @@ class Job(models.Model):
     difficulty = models.CharField(max_length=8, choices=Difficulty.choices, blank=True)
     kind = models.CharField(max_length=3, choices=Question.Kind.choices, blank=True)
 
+    # The screenshot read a second way (OCR on the worker, generation/pipeline/ocr.py) and
+    # the share of the extraction's words that reading confirms; below the threshold the page
+    # asks the tutor to check what we read. Empty, null and off without a screenshot or OCR.
+    ocr_text = models.TextField(blank=True)
+    ocr_match = models.FloatField(null=True, blank=True)
+    check_reading = models.BooleanField(
+        default=False, help_text="The extraction disagrees with the screenshot's OCR text."
+    )
+
     simulated = models.BooleanField(default=False, help_text="Served by the Claude simulator.")
     # Why the job failed: error is shown to the tutor, error_detail (raw API text, request ids,
     # settings to check) only to staff; error_kind decides whether Retry is offered.

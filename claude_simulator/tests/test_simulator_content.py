@@ -7,17 +7,23 @@ verified with SymPy here, in the test, on the simulator's own output.
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 import sympy
 from latex2mathml.converter import convert
+from PIL import Image
 
 from claude_simulator.content import respond
+from generation.pipeline import ocr
 from generation.pipeline.gates import run_gates
 from generation.pipeline.schemas import DraftQuestion
+from generation.tests.builders import MATH_SCREENSHOT, question_png
 from questions.services import questions_import
 from questions.spr import spr_format_error
 from questions.taxonomy import DOMAIN_OF_SKILL, SECTION_OF_DOMAIN, Skill
@@ -29,6 +35,9 @@ RW_SKILLS = [s for s in Skill.values if s not in MATH_SKILLS]
 SAMPLES = [("easy", 0), ("medium", 0), ("medium", 1), ("medium", 2), ("hard", 0), ("hard", 3)]
 INLINE_MATH = re.compile(r"\\\((.*?)\\\)", re.S)
 LETTERS = "ABCD"
+needs_tesseract = pytest.mark.skipif(
+    shutil.which(ocr.TESSERACT) is None, reason="tesseract is missing: `make test` installs it"
+)
 
 
 def user_body(text: str, *, extra_messages: list[dict] | None = None) -> dict:
@@ -258,35 +267,147 @@ def test_shopping_list_is_not_an_sat_question():
     assert out["stem"] == "" and out["choices"] == []
 
 
+def image_body(*images: bytes) -> dict:
+    content: list[dict] = [
+        {
+            "type": "image",
+            "source": {
+                "type": "base64",
+                "media_type": "image/png",
+                "data": base64.b64encode(data).decode(),
+            },
+        }
+        for data in images
+    ]
+    content.append({"type": "text", "text": "Record the SAT question in this screenshot."})
+    return {"messages": [{"role": "user", "content": content}]}
+
+
+@needs_tesseract
 @pytest.mark.django_db
-def test_image_is_answered_with_a_bank_question_picked_by_its_hash(bank):
-    def image_body(data: str) -> dict:
-        source = {"type": "base64", "media_type": "image/png", "data": data}
-        content = [{"type": "image", "source": source}, {"type": "text", "text": "Record it."}]
-        return {"messages": [{"role": "user", "content": content}]}
+def test_a_math_screenshot_is_read_as_the_math_question_it_shows(bank):
+    stem, choices = MATH_SCREENSHOT
+    out = respond("extract", image_body(question_png(stem, choices)))
+    assert out["is_sat_question"] is True
+    assert out["stem"] == r"If \(3x + 7 = 22\), what is the value of \(x\)?"
+    assert out["choices"] == [r"\(3\)", r"\(5\)", r"\(7\)", r"\(15\)"]
+    assert out["classification"]["skill"] in MATH_SKILLS
+    assert not any(q["stem"] == out["stem"] for q in bank)  # read, not picked from the bank
 
-    first = respond("extract", image_body("iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB"))
-    again = respond("extract", image_body("iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB"))
-    assert first == again
-    match = next(q for q in bank if q["stem"] == first["stem"])
-    assert first["classification"] == {
-        "skill": match["skill"],
-        "difficulty": match["difficulty"],
-        "confidence": 0.85,
-    }
-    assert first["choices"] == match["choices"]
-    others = {respond("extract", image_body(f"image-{n}"))["stem"] for n in range(12)}
-    assert len(others) > 1
+
+@needs_tesseract
+@pytest.mark.django_db
+def test_a_reading_screenshot_is_read_as_passage_stem_and_choices(bank):
+    passage = (
+        "Since 1990, the giant panda had been classified as endangered. ______ in 2016, after "
+        "a survey found that the number of wild pandas had grown, its status was changed."
+    )
+    stem = "Which choice completes the text with the most logical transition?"
+    choices = ["Similarly,", "However,", "For example,", "In addition,"]
+    out = respond("extract", image_body(question_png(stem, choices, passage=passage)))
+    assert out["stem"] == stem and out["choices"] == choices
+    assert out["passage"].startswith("Since 1990, the giant panda")
+    assert out["classification"]["skill"] == "transitions"
+
+
+@needs_tesseract
+@pytest.mark.django_db
+def test_a_screenshot_sent_in_overlapping_slices_is_read_once(bank):
+    stem, choices = MATH_SCREENSHOT
+    with Image.open(io.BytesIO(question_png(stem, choices))) as whole:
+        cut = whole.height // 2
+        slices = []
+        for box in ((0, 0, whole.width, cut + 40), (0, cut - 40, whole.width, whole.height)):
+            buffer = io.BytesIO()
+            whole.crop(box).save(buffer, "PNG")
+            slices.append(buffer.getvalue())
+    out = respond("extract", image_body(*slices))
+    assert out["choices"] == [r"\(3\)", r"\(5\)", r"\(7\)", r"\(15\)"]
+
+
+@needs_tesseract
+def test_a_screenshot_without_text_is_not_a_question():
+    buffer = io.BytesIO()
+    Image.new("RGB", (600, 400), (90, 140, 60)).save(buffer, "PNG")
+    out = respond("extract", image_body(buffer.getvalue()))
+    assert out["is_sat_question"] is False
+    assert "no text" in out["not_a_question_reason"]
+
+
+def test_an_image_that_cannot_be_decoded_is_not_a_question():
+    out = respond("extract", image_body(b"\x89PNG\r\n\x1a\n and then nothing"))
+    assert out["is_sat_question"] is False
+    assert "cannot be decoded" in out["not_a_question_reason"]
+
+
+@needs_tesseract
+@pytest.mark.django_db
+def test_the_confidence_of_a_reading_says_what_the_parser_found(bank):
+    stem, choices = MATH_SCREENSHOT
+    with_choices = respond("extract", image_body(question_png(stem, choices)))
+    grid_in = respond("extract", image_body(question_png(stem)))
+    assert grid_in["kind"] == "spr"
+    # The same question without its choices is read less surely, and a short reading too.
+    assert grid_in["classification"]["confidence"] < with_choices["classification"]["confidence"]
+    pasted = respond("extract", extraction_body(f"{stem}\nA) 3\nB) 5\nC) 7\nD) 15"))
+    assert with_choices["classification"]["confidence"] < pasted["classification"]["confidence"]
+
+
+# The forms a tutor pastes (or OCR reads): every one is the same question.
+MARKED_FORMS = {
+    "A) on lines": "If 2x + 3 = 11, what is x?\nA) 2\nB) 4\nC) 6\nD) 8",
+    "(A) on lines": "If 2x + 3 = 11, what is x?\n(A) 2\n(B) 4\n(C) 6\n(D) 8",
+    "A. on lines": "If 2x + 3 = 11, what is x?\nA. 2\nB. 4\nC. 6\nD. 8",
+    "on one line": "If 2x + 3 = 11, what is x?\nA) 2  B) 4  C) 6  D) 8",
+    "(A) on one line": "If 2x + 3 = 11, what is x?\n(A) 2 (B) 4 (C) 6 (D) 8",
+    "all on one line": "If 2x + 3 = 11, what is x? A) 2 B) 4 C) 6 D) 8",
+    "A. all on one line": "If 2x + 3 = 11, what is x? A. 2 B. 4 C. 6 D. 8",
+    "unlettered, as copied from the test app": "If 2x + 3 = 11, what is x?\n2\n4\n6\n8",
+}
 
 
 @pytest.mark.django_db
-def test_image_with_an_empty_bank_gets_the_builtin_question():
-    body = {"messages": [{"role": "user", "content": [
-        {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "x"}},
-    ]}]}  # fmt: skip
-    out = respond("extract", body)
-    assert out["is_sat_question"] is True and out["kind"] == "mcq"
-    assert out["classification"]["confidence"] == 0.85
+@pytest.mark.parametrize("pasted", MARKED_FORMS.values(), ids=MARKED_FORMS.keys())
+def test_every_way_of_marking_choices_reads_the_same_question(bank, pasted):
+    out = respond("extract", extraction_body(pasted))
+    assert out["is_sat_question"] is True, out["not_a_question_reason"]
+    assert out["stem"] == r"If \(2x + 3 = 11\), what is \(x\)?"
+    assert out["choices"] == [r"\(2\)", r"\(4\)", r"\(6\)", r"\(8\)"]
+    assert out["classification"]["skill"] in MATH_SKILLS
+
+
+@pytest.mark.django_db
+def test_a_one_line_question_with_inline_expression_choices_is_math(bank):
+    pasted = (
+        "A line has slope 3 and passes through the point (0, 1). Which of the following is an "
+        "equation of the line? A) y = 3x + 1  B) y = 3x - 1  C) y = x + 3  D) y = -3x + 1"
+    )
+    out = respond("extract", extraction_body(pasted))
+    assert out["is_sat_question"] is True, out["not_a_question_reason"]
+    assert out["kind"] == "mcq"
+    assert out["stem"].endswith("Which of the following is an equation of the line?")
+    assert out["choices"] == [
+        r"\(y = 3x + 1\)",
+        r"\(y = 3x - 1\)",
+        r"\(y = x + 3\)",
+        r"\(y = -3x + 1\)",
+    ]
+    assert out["classification"]["skill"] in MATH_SKILLS
+    for formula in INLINE_MATH.findall(out["stem"] + "".join(out["choices"])):
+        convert(formula)
+
+
+@pytest.mark.django_db
+def test_a_math_question_without_choices_is_a_grid_in_and_less_sure(bank):
+    asked = respond("extract", extraction_body("If 3x - 4 = 11, what is the value of x?"))
+    assert asked["kind"] == "spr" and asked["choices"] == []
+    assert asked["stem"] == r"If \(3x - 4 = 11\), what is the value of \(x\)?"
+    assert asked["classification"]["skill"] in MATH_SKILLS
+    marked = respond(
+        "extract",
+        extraction_body("If 3x - 4 = 11, what is the value of x?\nA) 3\nB) 5\nC) 7\nD) 9"),
+    )
+    assert asked["classification"]["confidence"] < marked["classification"]["confidence"]
 
 
 # --- generate -------------------------------------------------------------------------------

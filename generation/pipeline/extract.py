@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from asgiref.sync import sync_to_async
 
 from generation.claude import UsageSink, call_structured, image_block, stage_model
 from generation.images import model_images
+from generation.pipeline import ocr
 from generation.pipeline.prompts import EXTRACT_SYSTEM
 from generation.pipeline.schemas import Extraction
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -18,6 +22,19 @@ class Source:
 
     image: bytes | None = None
     text: str = ""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The screenshot as OCR read it, and the share of the extraction that reading confirms."""
+
+    text: str
+    match: float | None  # None: too little text to say (a figure, a blank crop)
+
+    @property
+    def doubtful(self) -> bool:
+        """Say whether the tutor should check what we read."""
+        return self.match is not None and self.match < ocr.MATCH_THRESHOLD
 
 
 async def extract(source: Source, *, record: UsageSink) -> Extraction:
@@ -53,3 +70,23 @@ def _image_content(data: bytes) -> list[dict]:
             "to bottom; consecutive slices overlap a little, so don't repeat the lines they share."
         )
     return [*blocks, {"type": "text", "text": ask}]
+
+
+async def read_screenshot(image: bytes) -> str | None:
+    """Return the screenshot's text as OCR reads it; None (logged) when OCR cannot run."""
+    try:
+        return await sync_to_async(ocr.image_text, thread_sensitive=False)(image)
+    except ocr.OcrUnavailable as error:
+        logger.warning("no OCR check of the screenshot: %s", error)
+    except Exception:
+        # A second opinion that breaks must never stop the job it was only checking.
+        logger.exception("no OCR check of the screenshot: the OCR itself failed")
+    return None
+
+
+def reading_check(ocr_text: str, extraction: Extraction) -> Reading:
+    """Compare what Claude read in the screenshot with what OCR read there."""
+    if not extraction.is_sat_question:
+        return Reading(ocr_text, None)
+    parts = [extraction.passage, extraction.passage_b, extraction.stem, *extraction.choices]
+    return Reading(ocr_text, ocr.match(ocr_text, parts))

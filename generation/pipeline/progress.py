@@ -120,6 +120,14 @@ def job_fail(
     return bool(failed)
 
 
+def job_store_reading(
+    *, job_id: int, token: uuid.UUID, text: str, match: float | None, doubtful: bool
+) -> None:
+    """Keep the screenshot's OCR text with the job, and whether the extraction disagrees."""
+    if not _running(job_id, token).update(ocr_text=text, ocr_match=match, check_reading=doubtful):
+        raise LostJob
+
+
 def job_succeed(*, job_id: int, token: uuid.UUID) -> bool:
     succeeded = bool(
         Job.objects.filter(pk=job_id, run_token=token, status=Job.Status.RUNNING).update(

@@ -23,7 +23,7 @@ from generation.log_context import bind_stage
 from generation.models import STAGE_NAMES, GeneratedQuestion, Job, SourceImage, Stage
 from generation.pipeline import progress
 from generation.pipeline.context import Example, Target, question_text, shifted_difficulty
-from generation.pipeline.extract import Source, extract
+from generation.pipeline.extract import Source, extract, read_screenshot, reading_check
 from generation.pipeline.generate import draft_question
 from generation.pipeline.retrieve import retrieve
 from generation.pipeline.schemas import DraftQuestion, Extraction
@@ -149,7 +149,24 @@ class JobRun:
         job = self.job
         image = await db(_source_image)(job) if job.origin == Job.Origin.IMAGE else None
         source = Source(image=image, text=job.source_text)
-        extraction = await extract(source, record=self._record("extract"))
+        # OCR reads the screenshot while Claude does: a second reading to check the first by.
+        ocr_text = asyncio.create_task(read_screenshot(image)) if image is not None else None
+        try:
+            extraction = await extract(source, record=self._record("extract"))
+        except BaseException:
+            if ocr_text is not None:
+                ocr_text.cancel()
+            raise
+        if ocr_text is not None and (text := await ocr_text) is not None:
+            assert self.token is not None, "only a job's own run reads its screenshot"
+            reading = reading_check(text, extraction)
+            await db(progress.job_store_reading)(
+                job_id=job.pk,
+                token=self.token,
+                text=reading.text,
+                match=reading.match,
+                doubtful=reading.doubtful,
+            )
         if not extraction.is_sat_question:
             reason = extraction.not_a_question_reason or "it does not show a question"
             raise JobFailure(

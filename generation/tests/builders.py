@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from PIL import Image, ImageDraw, ImageFont
 
 from generation.claude import is_simulated
 from generation.models import GeneratedQuestion, Job
@@ -139,3 +142,60 @@ def generated_spr(job: Job, position: int = 1, **overrides: Any) -> GeneratedQue
     }
     values.update(overrides)
     return generated_question(job, position, **values)
+
+
+def question_png(
+    stem: str, choices: Sequence[str] = (), *, passage: str = "", width: int = 900
+) -> bytes:
+    """Draw a question as the test app shows it: passage, stem, choices boxed with a ring.
+
+    Pillow's own scalable font, so that it draws the same on every machine.
+    """
+    font = ImageFont.load_default(size=20)
+    margin, pitch = 30, 30
+
+    def wrapped(text: str, room: int) -> list[str]:
+        lines: list[str] = []
+        for word in text.split():
+            if lines and font.getlength(f"{lines[-1]} {word}") <= room:
+                lines[-1] += f" {word}"
+            else:
+                lines.append(word)
+        return lines
+
+    passage_lines = wrapped(passage, width - 2 * margin) if passage else []
+    stem_lines = wrapped(stem, width - 2 * margin)
+    choice_lines = [wrapped(choice, width - 2 * margin - 90) for choice in choices]
+    height = margin * 2 + pitch * (len(passage_lines) + len(stem_lines) + 1)
+    height += sum(max(1, len(lines)) * pitch + 40 for lines in choice_lines)
+    image = Image.new("RGB", (width, height + (pitch if passage else 0)), "white")
+    draw = ImageDraw.Draw(image)
+    y = margin
+    for line in passage_lines:
+        draw.text((margin, y), line, fill="black", font=font)
+        y += pitch
+    y += pitch if passage else 0
+    for line in stem_lines:
+        draw.text((margin, y), line, fill="black", font=font)
+        y += pitch
+    y += pitch // 2
+    for letter, lines in zip("ABCD", choice_lines, strict=False):
+        box = (margin, y, width - margin, y + len(lines) * pitch + 24)
+        draw.rounded_rectangle(box, radius=8, outline="#444444", width=2)
+        middle = (box[1] + box[3]) // 2
+        draw.ellipse(
+            (margin + 14, middle - 15, margin + 44, middle + 15), outline="#333333", width=2
+        )
+        draw.text((margin + 29, middle), letter, fill="black", font=font, anchor="mm")
+        for row, line in enumerate(lines):
+            draw.text((margin + 64, y + 12 + row * pitch), line, fill="black", font=font)
+        y = box[3] + 16
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+MATH_SCREENSHOT = (
+    "If 3x + 7 = 22, what is the value of x?",
+    ["3", "5", "7", "15"],
+)

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-import io
+import logging
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
 from django.db.models import Sum
-from PIL import Image
 
 from generation.images import normalise_upload
 from generation.models import GeneratedQuestion, Job, ModelCall
+from generation.pipeline import ocr
 from generation.pipeline.runner import run_job
-from generation.tests.builders import extraction, make_job, math_question, solution
+from generation.tests.builders import (
+    MATH_SCREENSHOT,
+    extraction,
+    make_job,
+    math_question,
+    question_png,
+    solution,
+)
 from generation.tests.conftest import task_log
 
 pytestmark = pytest.mark.usefixtures("seeded_bank")
@@ -103,17 +110,71 @@ def test_token_and_cost_totals_add_up_from_every_call(simulator):
     }
 
 
-def test_a_screenshot_is_read_by_the_extract_stage(simulator):
-    buffer = io.BytesIO()
-    Image.new("RGB", (1200, 800), "white").save(buffer, "PNG")
-    image = normalise_upload(buffer.getvalue())
-    job = make_job(upload=("shot.png", buffer.getvalue()), image=image)
+def _screenshot_job(png: bytes) -> Job:
+    return make_job(upload=("shot.png", png), image=normalise_upload(png))
+
+
+def test_a_screenshot_is_read_by_the_extract_stage_and_checked_by_ocr(simulator):
+    stem, choices = MATH_SCREENSHOT
+    png = question_png(stem, choices)
+    image = normalise_upload(png)
+    job = make_job(upload=("shot.png", png), image=image)
     run(job.pk)
     job = _reload(job)
     assert job.status == "succeeded", job.error_detail
     stored = job.source_image
-    assert bytes(stored.original) == buffer.getvalue() and bytes(stored.data) == image.data
+    assert bytes(stored.original) == png and bytes(stored.data) == image.data
     assert task_log(simulator, "extract")[0]["input_tokens"] > 0
+    # What the simulator read in the screenshot is the question drawn there...
+    assert _output(job, "extract")["stem"] == r"If \(3x + 7 = 22\), what is the value of \(x\)?"
+    # ...and the worker's own OCR reading, kept with the job, agrees with it.
+    assert ocr.plain(job.ocr_text) == ocr.plain(" ".join([stem, *choices]))
+    assert job.ocr_match == 1.0 and not job.check_reading
+
+
+def test_an_extraction_the_screenshot_does_not_show_is_flagged_for_checking(simulator):
+    # Claude answers with another question than the one in the screenshot.
+    other = extraction(
+        stem=r"If \(5x - 3 = 2x + 12\), what is \(x\)?", choices=["4", "6", "9", "12"]
+    )
+    simulator.script("extract", other)
+    job = _screenshot_job(question_png(*MATH_SCREENSHOT))
+    run(job.pk)
+    job = _reload(job)
+    assert job.status == "succeeded", job.error_detail  # a doubt, not a failure
+    assert job.check_reading
+    assert job.ocr_match is not None and job.ocr_match < 0.3
+    assert "22" in job.ocr_text
+
+
+def test_without_ocr_a_screenshot_job_runs_unchecked(simulator, monkeypatch, tmp_path, caplog):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no tesseract to be found
+    simulator.script("extract", extraction())
+    job = _screenshot_job(question_png(*MATH_SCREENSHOT))
+    with caplog.at_level(logging.WARNING, logger="generation.pipeline.extract"):
+        run(job.pk)
+    job = _reload(job)
+    assert job.status == "succeeded", job.error_detail
+    assert (job.ocr_text, job.ocr_match, job.check_reading) == ("", None, False)
+    assert "no OCR check of the screenshot: tesseract is not installed" in caplog.text
+
+
+def test_a_screenshot_that_is_not_a_question_keeps_what_ocr_read(simulator):
+    simulator.script(
+        "extract",
+        extraction(
+            is_sat_question=False,
+            not_a_question_reason="a receipt",
+            stem="",
+            choices=[],
+            classification=None,
+        ),
+    )
+    job = _screenshot_job(question_png("Total due 42.50 paid by card thank you"))
+    run(job.pk)
+    job = _reload(job)
+    assert job.status == "failed" and job.error_kind == "not_a_question"
+    assert "42.50" in job.ocr_text and job.ocr_match is None and not job.check_reading
 
 
 def test_starting_from_a_skill_skips_extract_and_classify(simulator):

@@ -868,9 +868,18 @@ def test_the_image_is_multi_stage_with_cpu_torch_and_no_pgserver():
     assert len(_lock_hashes(original) - _lock_hashes(kept)) == original.split("pgserver==", 1)[
         1
     ].split("# via", 1)[0].count("--hash=")
-    # The runtime stage copies the venv and the app; it installs nothing and compiles nothing.
+    # The runtime stage copies the venv and the app and compiles nothing; the one thing it
+    # installs is Debian's Tesseract for the OCR check of screenshots, and no package lists.
     assert "COPY --from=build /opt/venv /opt/venv" in runtime
-    assert not re.search(r"pip install|apt-get|gcc|build-essential", runtime)
+    ocr = re.search(
+        r"^RUN apt-get update \\\n.*?apt-get install -y --no-install-recommends \\\n"
+        r"\s+tesseract-ocr tesseract-ocr-eng \\\n\s+&& rm -rf /var/lib/apt/lists/\*\n",
+        runtime,
+        re.M | re.S,
+    )
+    assert ocr, "the runtime stage installs tesseract-ocr, without recommends, lists removed"
+    rest = runtime.replace(ocr.group(0), "")
+    assert not re.search(r"pip install|apt-get|gcc|build-essential", rest)
     assert re.search(r"HF_HUB_OFFLINE=1", runtime)
     assert "collectstatic" in build and "warm.py" in build
     assert re.search(r"^USER 10001:10001$", runtime, re.M)
