@@ -22,7 +22,7 @@ import harness  # sets Django up: before anything else imports it
 from asgiref.sync import sync_to_async
 from django.db import connections
 
-from claude_simulator.server import LATENCY_PROFILES
+from claude_simulator.controls import LATENCY_PROFILES
 from generation.models import Job
 from generation.pipeline.runner import run_job
 

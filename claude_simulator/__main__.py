@@ -17,6 +17,7 @@ import sys
 from collections.abc import Sequence
 
 from claude_simulator import FAULT_KINDS, LATENCY_PROFILES, TASK_KEYS, SimulatorServer
+from claude_simulator.controls import check_fault, check_task
 from claude_simulator.server import DEFAULT_BATCH_DELAY
 
 
@@ -24,14 +25,11 @@ def parse_fault(spec: str) -> tuple[str, str, int]:
     """Parse KIND[:TASK[:COUNT]] into (kind, task, count)."""
     kind, _, rest = spec.partition(":")
     task, _, count = rest.partition(":")
-    if kind not in FAULT_KINDS:
-        raise argparse.ArgumentTypeError(
-            f"unknown fault {kind!r}; expected one of {', '.join(FAULT_KINDS)}"
-        )
-    if task and task not in TASK_KEYS:
-        raise argparse.ArgumentTypeError(
-            f"unknown task {task!r}; expected one of {', '.join(TASK_KEYS)}"
-        )
+    try:
+        check_fault(kind)
+        check_task(task or "*")
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
     try:
         times = int(count) if count else 1
     except ValueError:

@@ -9,15 +9,18 @@ The simulator processes a batch in the background after `batch_delay` seconds.
 
 from __future__ import annotations
 
+import copy
 import re
 import threading
 import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from claude_simulator.rules import Problem, bad
+from claude_simulator.controls import ERROR_FAULTS
+from claude_simulator.outputs import task_of, task_or_none
+from claude_simulator.replies import new_id
+from claude_simulator.rules import Problem, Refused, fail, only
 
 if TYPE_CHECKING:
     from claude_simulator.server import SimulatorServer
@@ -57,11 +60,12 @@ class Batches:
         self, data: Any, *, betas: frozenset[str] = frozenset()
     ) -> tuple[Problem | None, dict]:
         """Accept a batch (or return the 400 for a malformed one) and start processing it."""
-        problem = _batch_problem(data)
-        if problem is not None:
-            return problem, {}
+        try:
+            _check_batch(data)
+        except Refused as refused:
+            return refused.problem, {}
         batch = _Batch(
-            id=f"msgbatch_sim_{uuid.uuid4().hex[:24]}",
+            id=new_id("msgbatch_sim_"),
             requests=[(item["custom_id"], item["params"]) for item in data["requests"]],
             betas=betas,
             created_at=datetime.now(UTC),
@@ -79,13 +83,13 @@ class Batches:
             batch = self._batches.get(batch_id)
             if batch is None:
                 return None
+            ended = batch.status == "ended"
             counts = {"processing": 0, "succeeded": 0, "errored": 0, "canceled": 0, "expired": 0}
-            if batch.status == "ended":
+            if ended:
                 for line in batch.results:
                     counts[line["result"]["type"]] += 1
             else:
                 counts["processing"] = len(batch.requests)
-            ended = batch.status == "ended"
             return {
                 "id": batch.id,
                 "type": "message_batch",
@@ -148,56 +152,87 @@ class Batches:
             self._batches.clear()
 
     def _process(self, batch: _Batch) -> None:
-        deadline = time.monotonic() + self._simulator.batch_delay
+        simulator = self._simulator
+        deadline = time.monotonic() + simulator.batch_delay
         while time.monotonic() < deadline and not batch.cancel.is_set():
-            if self._simulator.stopping:
+            if simulator.stopping:
                 return
             batch.cancel.wait(min(POLL, max(0.0, deadline - time.monotonic())))
         results = []
         for custom_id, params in batch.requests:
-            if batch.cancel.is_set() or self._simulator.stopping:
+            if batch.cancel.is_set() or simulator.stopping:
                 result: dict = {"type": "canceled"}
             else:
-                result = self._simulator.answer_batch_request(
-                    params, batch_id=batch.id, custom_id=custom_id, betas=batch.betas
-                )
+                result = self._answer(batch, custom_id, params)
             results.append({"custom_id": custom_id, "result": result})
         with self._lock:
             batch.results = results
             batch.status = "ended"
             batch.ended_at = datetime.now(UTC)
 
+    def _answer(self, batch: _Batch, custom_id: str, params: dict) -> dict:
+        """Answer one request of a batch; return its `result` object."""
+        simulator = self._simulator
+        entry = simulator.log_start(new_id("req_sim_"), batch=batch.id, custom_id=custom_id)
+        simulator.log_update(entry, stream=False, model=params.get("model"))
+        if simulator.record_bodies:
+            simulator.log_update(entry, body=copy.deepcopy(params))
 
-def _batch_problem(data: Any) -> Problem | None:
+        def errored(status: int, error_type: str, message: str) -> dict:
+            simulator.log_update(entry, error=message)
+            simulator.log_finish(entry, status)
+            error = {"type": "error", "error": {"type": error_type, "message": message}}
+            return {"type": "errored", "error": error}
+
+        if params.get("stream"):
+            return errored(400, "invalid_request_error", "stream: Message Batches do not stream.")
+        problem, body = simulator.admit(params, batch.betas)
+        simulator.log_update(entry, task=task_or_none(params))
+        if problem is not None:
+            return errored(problem.status, problem.type, problem.message)
+        task = task_of(body)
+        fault = simulator.take_fault(task)
+        kind = fault.kind if fault else None
+        simulator.log_update(entry, fault=kind)
+        if kind in ERROR_FAULTS:
+            return errored(*ERROR_FAULTS[kind])
+        if kind in ("connection_drop", "timeout", "truncated_stream"):
+            return errored(500, "api_error", f"Simulated failure ({kind}) processing the request.")
+        if kind == "stream_error":
+            return errored(529, "overloaded_error", "Simulated overload mid-reply.")
+        plan = simulator.cache.plan(body)
+        reply = simulator.build_reply(body, task, kind, plan.usage, service_tier="batch")
+        simulator.cache.commit(plan)
+        simulator.log_reply(entry, reply)
+        simulator.log_finish(entry, 200)
+        return {"type": "succeeded", "message": reply.message()}
+
+
+def _check_batch(data: Any) -> None:
     if not isinstance(data, dict):
-        return bad("Request body must be a JSON object.")
-    for key in data:
-        if key != "requests":
-            return bad(f"{key}: Extra inputs are not permitted")
+        raise fail("Request body must be a JSON object.")
+    only(data, ("requests",), "")
     requests = data.get("requests")
     if not isinstance(requests, list):
-        return bad("requests: Field required")
+        raise fail("requests: Field required")
     if not 1 <= len(requests) <= MAX_BATCH_REQUESTS:
-        return bad(
+        raise fail(
             f"requests: a batch holds 1 to {MAX_BATCH_REQUESTS} requests, not {len(requests)}"
         )
     seen: set[str] = set()
     for i, item in enumerate(requests):
         if not isinstance(item, dict):
-            return bad(f"requests.{i}: Input should be a valid dictionary")
-        for key in item:
-            if key not in ("custom_id", "params"):
-                return bad(f"requests.{i}.{key}: Extra inputs are not permitted")
+            raise fail(f"requests.{i}: Input should be a valid dictionary")
+        only(item, ("custom_id", "params"), f"requests.{i}.")
         custom_id = item.get("custom_id")
         if not isinstance(custom_id, str) or not CUSTOM_ID.fullmatch(custom_id):
-            return bad(
+            raise fail(
                 f"requests.{i}.custom_id: String should match pattern '^[a-zA-Z0-9_-]{{1,64}}$'"
             )
         if custom_id in seen:
-            return bad(
+            raise fail(
                 f"requests.{i}.custom_id: custom_id '{custom_id}' is not unique in the batch"
             )
         seen.add(custom_id)
         if not isinstance(item.get("params"), dict):
-            return bad(f"requests.{i}.params: Input should be a valid dictionary")
-    return None
+            raise fail(f"requests.{i}.params: Input should be a valid dictionary")

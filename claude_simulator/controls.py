@@ -23,15 +23,9 @@ ERROR_FAULTS: dict[str, tuple[int, str, str]] = {
     "server_error": (500, "api_error", "Simulated internal server error."),
 }
 FAULT_KINDS: tuple[str, ...] = (
-    *ERROR_FAULTS,
-    "connection_drop",
-    "timeout",
-    "truncated_stream",
-    "stream_error",
-    "max_tokens",
-    "refusal",
-    "invalid_output",
-)
+    *ERROR_FAULTS, "connection_drop", "timeout", "truncated_stream", "stream_error", "max_tokens",
+    "refusal", "invalid_output",
+)  # fmt: skip
 DEFAULT_TIMEOUT_DELAY = 30.0
 
 
@@ -55,9 +49,14 @@ class Fault:
         return self.delay
 
 
-def check_task(task: str, *, wildcard: bool = True) -> str:
-    """Return `task` when it names a task (or "*", if allowed); raise ValueError otherwise."""
+def check_task(task: str, *, wildcard: bool = True) -> None:
+    """Raise ValueError unless `task` names a task (or "*", if allowed)."""
     allowed = TASK_KEYS if wildcard else TASKS
     if task not in allowed:
         raise ValueError(f"unknown task {task!r}; expected one of {', '.join(allowed)}")
-    return task
+
+
+def check_fault(kind: str) -> None:
+    """Raise ValueError unless `kind` names a fault."""
+    if kind not in FAULT_KINDS:
+        raise ValueError(f"unknown fault {kind!r}; expected one of {', '.join(FAULT_KINDS)}")

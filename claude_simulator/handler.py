@@ -19,7 +19,8 @@ from urllib.parse import urlsplit
 
 from claude_simulator import replies
 from claude_simulator.controls import ERROR_FAULTS, LATENCY_PROFILES, Fault
-from claude_simulator.outputs import task_of
+from claude_simulator.outputs import task_of, task_or_none
+from claude_simulator.replies import new_id
 from claude_simulator.rules import MAX_BATCH_BYTES, MAX_REQUEST_BYTES, Problem, bad
 from claude_simulator.tokens import CachePlan
 
@@ -34,21 +35,8 @@ TTFT_FRACTION = 0.1
 TTFT_MAX = 0.3
 
 
-def ttft(latency: float) -> float:
-    """Return a stream's time to first token (message_start) for a task's latency."""
-    return min(TTFT_MAX, TTFT_FRACTION * latency)
-
-
-def task_or_none(body: Any) -> str | None:
-    """Return the task of a body that may be malformed (for the log of a refused request)."""
-    try:
-        return task_of(body) if isinstance(body, dict) else None
-    except (AttributeError, TypeError, KeyError):
-        return None
-
-
-def _betas(header: str | None) -> frozenset[str]:
-    return frozenset(part.strip() for part in (header or "").split(",") if part.strip())
+def _too_large(limit: int) -> Problem:
+    return Problem(413, "request_too_large", f"Request exceeds the maximum size of {limit} bytes.")
 
 
 class SimulatorHTTPServer(ThreadingHTTPServer):
@@ -82,41 +70,41 @@ class Handler(BaseHTTPRequestHandler):
 
     # --- routing ---------------------------------------------------------------------
 
-    def do_GET(self) -> None:
+    def _path(self) -> str:
+        """Start answering a request: forget the last one's state; return the path."""
         self._entry, self._status = None, None
-        path = urlsplit(self.path).path.rstrip("/")
+        return urlsplit(self.path).path.rstrip("/")
+
+    def do_GET(self) -> None:
+        path = self._path()
         if path == "/_sim/requests":
             self._send_json(200, self.simulator.requests())
         elif path == "/_sim/health":
             self._send_json(200, {"ok": True, "simulator": True})
         elif path.startswith("/v1/messages/batches"):
-            if self._api_problem() is None:
+            if self._headers_ok():
                 self._batches_get(path)
         else:
-            self._reject(404, "not_found_error", f"Not found: {path}")
+            self._not_found(f"Not found: {path}")
 
     def do_DELETE(self) -> None:
-        self._entry, self._status = None, None
-        path = urlsplit(self.path).path.rstrip("/")
+        path = self._path()
         parts = path.split("/")
         if len(parts) != 5 or not path.startswith("/v1/messages/batches/"):
-            self._reject(404, "not_found_error", f"Not found: {path}")
+            self._not_found(f"Not found: {path}")
             return
-        if self._api_problem() is not None:
+        if not self._headers_ok():
             return
         deleted = self.simulator.batches.delete(parts[4])
         if deleted is None:
-            self._reject(404, "not_found_error", f"message_batch: {parts[4]}")
+            self._not_found(f"message_batch: {parts[4]}")
         elif not deleted:
-            self._reject(
-                400, "invalid_request_error", "Batch is still processing; cancel it first."
-            )
+            self._send_error(bad("Batch is still processing; cancel it first."))
         else:
             self._send_json(200, {"id": parts[4], "type": "message_batch_deleted"})
 
     def do_POST(self) -> None:
-        self._entry, self._status = None, None
-        path = urlsplit(self.path).path.rstrip("/")
+        path = self._path()
         limit = MAX_BATCH_BYTES if path == "/v1/messages/batches" else MAX_REQUEST_BYTES
         raw = self._read_body(limit)
         if path == "/v1/messages":
@@ -124,22 +112,21 @@ class Handler(BaseHTTPRequestHandler):
         elif path.startswith("/_sim/"):
             self._control(path, raw or b"")
         elif raw is None:
-            self._reject(
-                413, "request_too_large", f"Request exceeds the maximum size of {limit} bytes."
-            )
+            self._send_error(_too_large(limit))
         elif path == "/v1/messages/count_tokens":
             self._count_tokens(raw)
         elif path == "/v1/messages/batches":
             self._batches_create(raw)
         elif path.startswith("/v1/messages/batches/") and path.endswith("/cancel"):
-            if self._api_problem() is None:
-                found = self.simulator.batches.cancel(path.split("/")[4])
+            if self._headers_ok():
+                batch_id = path.split("/")[4]
+                found = self.simulator.batches.cancel(batch_id)
                 if found is None:
-                    self._reject(404, "not_found_error", f"message_batch: {path.split('/')[4]}")
+                    self._not_found(f"message_batch: {batch_id}")
                 else:
                     self._send_json(200, found)
         else:
-            self._reject(404, "not_found_error", f"Not found: {path}")
+            self._not_found(f"Not found: {path}")
 
     def _read_body(self, limit: int) -> bytes | None:
         """Read the request body; None when it is larger than `limit` (read and discarded)."""
@@ -168,32 +155,46 @@ class Handler(BaseHTTPRequestHandler):
             body += self.rfile.read(size)
             self.rfile.readline()
 
-    def _api_problem(self, request_id: str | None = None) -> Problem | None:
-        """Check the headers every API call needs; answer and return the error if one fails."""
-        problem = None
-        if not self._has_auth():
-            message = "Missing credentials: send x-api-key or Authorization: Bearer."
-            problem = Problem(401, "authentication_error", message)
-        elif not self.headers.get("anthropic-version"):
-            problem = bad("anthropic-version: header is required")
-        if problem is not None:
-            self._send_error(problem, request_id or self.simulator.new_id("req_sim_"))
-        return problem
-
-    def _has_auth(self) -> bool:
+    def _header_problem(self) -> Problem | None:
+        """Return the error for a header every API call needs and this one lacks, or None."""
         bearer = self.headers.get("Authorization", "")
-        return bool(self.headers.get("x-api-key")) or (
-            bearer.startswith("Bearer ") and bool(bearer[7:].strip())
-        )
+        if not self.headers.get("x-api-key") and not (
+            bearer.startswith("Bearer ") and bearer[7:].strip()
+        ):
+            message = "Missing credentials: send x-api-key or Authorization: Bearer."
+            return Problem(401, "authentication_error", message)
+        if not self.headers.get("anthropic-version"):
+            return bad("anthropic-version: header is required")
+        return None
+
+    def _headers_ok(self) -> bool:
+        """Check the headers every API call needs; answer the error if one is missing."""
+        problem = self._header_problem()
+        if problem is not None:
+            self._send_error(problem)
+        return problem is None
+
+    def _parse(self, raw: bytes | None) -> tuple[Any, Problem | None]:
+        """Return (body, None) or (None, the error) for the transport-level checks."""
+        if raw is None:
+            return None, _too_large(MAX_REQUEST_BYTES)
+        problem = self._header_problem()
+        if problem is not None:
+            return None, problem
+        try:
+            return json.loads(raw), None
+        except ValueError as exc:
+            return None, bad(f"The request body is not valid JSON: {exc}")
 
     def _betas(self) -> frozenset[str]:
-        return _betas(self.headers.get("anthropic-beta"))
+        parts = (self.headers.get("anthropic-beta") or "").split(",")
+        return frozenset(part.strip() for part in parts if part.strip())
 
     # --- the Messages API ------------------------------------------------------------
 
     def _messages(self, raw: bytes | None) -> None:
         simulator = self.simulator
-        request_id = simulator.new_id("req_sim_")
+        request_id = new_id("req_sim_")
         entry = self._entry = simulator.log_start(request_id)
         try:
             self._answer(raw, request_id, entry)
@@ -204,27 +205,9 @@ class Handler(BaseHTTPRequestHandler):
             if self._status is None:
                 # x-should-retry: false, as retrying the simulator's own bug cannot help.
                 problem = Problem(500, "api_error", f"Simulator failure: {exc}")
-                self._send_error(problem, request_id, retry=False)
+                self._send_error(problem, request_id, {"x-should-retry": "false"})
         simulator.log_finish(entry, self._status)
         self._entry = None
-
-    def _parse(self, raw: bytes | None) -> tuple[Any, Problem | None]:
-        """Return (body, None) or (None, the error) for the transport-level checks."""
-        if raw is None:
-            return None, Problem(
-                413,
-                "request_too_large",
-                f"Request exceeds the maximum size of {MAX_REQUEST_BYTES} bytes.",
-            )
-        if not self._has_auth():
-            message = "Missing credentials: send x-api-key or Authorization: Bearer."
-            return None, Problem(401, "authentication_error", message)
-        if not self.headers.get("anthropic-version"):
-            return None, bad("anthropic-version: header is required")
-        try:
-            return json.loads(raw), None
-        except ValueError as exc:
-            return None, bad(f"The request body is not valid JSON: {exc}")
 
     def _answer(self, raw: bytes | None, request_id: str, entry: dict) -> None:
         simulator = self.simulator
@@ -233,12 +216,8 @@ class Handler(BaseHTTPRequestHandler):
             if simulator.record_bodies:
                 simulator.log_update(entry, body=copy.deepcopy(body))
             if isinstance(body, dict):
-                simulator.log_update(
-                    entry,
-                    model=body.get("model"),
-                    stream=bool(body.get("stream")),
-                    task=task_or_none(body),
-                )
+                stream, task = bool(body.get("stream")), task_or_none(body)
+                simulator.log_update(entry, model=body.get("model"), stream=stream, task=task)
             problem, body = simulator.admit(body, self._betas())
         if problem is not None:
             simulator.log_update(entry, error=problem.message)
@@ -249,11 +228,11 @@ class Handler(BaseHTTPRequestHandler):
         kind = fault.kind if fault else None
         # The lookup happens as the request arrives: a concurrent writer's entries are not
         # readable until its response begins.
-        plan = simulator.plan_cache(body)
+        plan = simulator.cache.plan(body)
         if fault is not None:
             simulator.log_update(entry, fault=kind)
             simulator.sleep(fault.pause())
-        if fault is not None and kind in ERROR_FAULTS:
+        if fault is not None and fault.kind in ERROR_FAULTS:
             simulator.log_update(entry, error=ERROR_FAULTS[fault.kind][2])
             self._send_fault(fault, request_id)
             return
@@ -263,48 +242,40 @@ class Handler(BaseHTTPRequestHandler):
         reply = simulator.build_reply(body, task, kind, plan.usage)
         simulator.log_reply(entry, reply)
         latency = simulator.latency_for(task)
-        # stream_error cuts a reply with an error event; without streaming it is a dropped body.
-        truncated = kind == "truncated_stream" or (
-            kind == "stream_error" and not body.get("stream")
-        )
         if body.get("stream"):
-            self._send_stream(
-                reply, plan, latency, request_id, truncated=truncated, error=kind == "stream_error"
-            )
-        else:
-            simulator.sleep(latency)
-            simulator.commit_cache(plan)  # the reply is about to begin
-            self._send_message(reply, request_id, truncated=truncated)
+            self._send_stream(reply, plan, latency, request_id, kind)
+            return
+        simulator.sleep(latency)
+        simulator.cache.commit(plan)  # the reply is about to begin
+        # Without streaming, a stream_error is a dropped body too.
+        cut = kind in ("truncated_stream", "stream_error")
+        self._send(200, _json(reply.message()), {"request-id": request_id}, cut=cut)
 
     def _count_tokens(self, raw: bytes) -> None:
-        request_id = self.simulator.new_id("req_sim_")
+        request_id = new_id("req_sim_")
         body, problem = self._parse(raw)
-        if problem is None:
-            if isinstance(body, dict):
-                for field in ("max_tokens", "stream"):
-                    if field in body:
-                        problem = bad(f"{field}: Extra inputs are not permitted")
-            else:
-                problem = bad("Request body must be a JSON object.")
+        if problem is None and isinstance(body, dict):
+            for field in ("max_tokens", "stream"):
+                if field in body:
+                    problem = bad(f"{field}: Extra inputs are not permitted")
+            body = {**body, "max_tokens": 1}
         if problem is None:
             # The same rules as a Messages call (S55W: forced tool_choice is refused here too).
-            problem, body = self.simulator.admit({**body, "max_tokens": 1}, self._betas())
+            problem, body = self.simulator.admit(body, self._betas())
         if problem is not None:
             self._send_error(problem, request_id)
             return
-        plan = self.simulator.plan_cache(body)  # read only: nothing is committed
-        usage = plan.usage
-        total = (
-            usage["input_tokens"]
-            + usage["cache_creation_input_tokens"]
-            + usage["cache_read_input_tokens"]
+        usage = self.simulator.cache.plan(body).usage  # read only: nothing is committed
+        total = sum(
+            usage[key]
+            for key in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
         )
         self._send_json(200, {"input_tokens": total}, {"request-id": request_id})
 
     # --- the Message Batches API ----------------------------------------------------------
 
     def _batches_create(self, raw: bytes) -> None:
-        request_id = self.simulator.new_id("req_sim_")
+        request_id = new_id("req_sim_")
         data, problem = self._parse(raw)
         if problem is None:
             problem, created = self.simulator.batches.create(data, betas=self._betas())
@@ -331,24 +302,17 @@ class Handler(BaseHTTPRequestHandler):
         batch_id = parts[4]
         found = batches.describe(batch_id)
         if found is None or len(parts) > 6 or (len(parts) == 6 and parts[5] != "results"):
-            self._reject(404, "not_found_error", f"message_batch: {batch_id}")
+            self._not_found(f"message_batch: {batch_id}")
             return
         if len(parts) == 5:
             self._send_json(200, found)
             return
         lines = batches.results(batch_id)
         if lines is None:
-            self._reject(
-                400, "invalid_request_error", f"message_batch {batch_id} has not ended yet."
-            )
+            self._send_error(bad(f"message_batch {batch_id} has not ended yet."))
             return
-        payload = b"".join(json.dumps(line, ensure_ascii=False).encode() + b"\n" for line in lines)
-        self._mark(200)
-        self.send_response(200)
-        self.send_header("Content-Type", "application/x-jsonl")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+        payload = b"".join(_json(line) + b"\n" for line in lines)
+        self._send(200, payload, content_type="application/x-jsonl")
 
     # --- control API -------------------------------------------------------------------
 
@@ -382,59 +346,56 @@ class Handler(BaseHTTPRequestHandler):
             elif path == "/_sim/reset":
                 simulator.reset()
             else:
-                self._reject(404, "not_found_error", f"Not found: {path}")
+                self._not_found(f"Not found: {path}")
                 return
         except (KeyError, TypeError, ValueError) as exc:
-            self._reject(400, "invalid_request_error", f"{path}: {exc!r}")
+            self._send_error(bad(f"{path}: {exc!r}"))
             return
         self._send_json(200, {"ok": True})
 
     # --- writing -----------------------------------------------------------------------
 
-    def _send_json(self, status: int, data: Any, headers: dict[str, str] | None = None) -> None:
-        payload = json.dumps(data, ensure_ascii=False).encode()
+    def _send(
+        self,
+        status: int,
+        payload: bytes,
+        headers: dict[str, str] | None = None,
+        *,
+        content_type: str = "application/json",
+        cut: bool = False,
+    ) -> None:
+        """Send a whole body, or (`cut`) half of it before the connection drops."""
         self._mark(status)
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(payload)))  # a cut body promises more
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(payload)
+        self.wfile.write(payload[: len(payload) // 2] if cut else payload)
+        if cut:
+            self._drop()
 
-    def _send_error(self, problem: Problem, request_id: str, *, retry: bool = True) -> None:
-        headers = {"request-id": request_id}
-        if not retry:
-            headers["x-should-retry"] = "false"
+    def _send_json(self, status: int, data: Any, headers: dict[str, str] | None = None) -> None:
+        self._send(status, _json(data), headers)
+
+    def _send_error(
+        self, problem: Problem, request_id: str | None = None, headers: dict[str, str] | None = None
+    ) -> None:
+        request_id = request_id or new_id("req_sim_")
         body = replies.error_body(problem.type, problem.message, request_id)
-        self._send_json(problem.status, body, headers)
+        self._send_json(problem.status, body, {"request-id": request_id, **(headers or {})})
 
-    def _reject(self, status: int, error_type: str, message: str) -> None:
-        """Answer a request outside the Messages API with an error."""
-        self._send_error(Problem(status, error_type, message), self.simulator.new_id("req_sim_"))
+    def _not_found(self, message: str) -> None:
+        self._send_error(Problem(404, "not_found_error", message))
 
     def _send_fault(self, fault: Fault, request_id: str) -> None:
-        status, error_type, message = ERROR_FAULTS[fault.kind]
-        headers = {"request-id": request_id}
+        headers = {}
         if fault.kind in ("rate_limit", "overloaded"):
             # retry-after is whole seconds by the HTTP spec; the SDK prefers the precise -ms one.
             headers["retry-after"] = str(math.ceil(fault.retry_after))
             headers["retry-after-ms"] = str(round(fault.retry_after * 1000))
-        self._send_json(status, replies.error_body(error_type, message, request_id), headers)
-
-    def _send_message(self, reply: replies.Reply, request_id: str, *, truncated: bool) -> None:
-        if not truncated:
-            self._send_json(200, reply.message(), {"request-id": request_id})
-            return
-        payload = json.dumps(reply.message(), ensure_ascii=False).encode()
-        self._mark(200)
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))  # promise more than is sent
-        self.send_header("request-id", request_id)
-        self.end_headers()
-        self.wfile.write(payload[: len(payload) // 2])
-        self._drop()
+        self._send_error(Problem(*ERROR_FAULTS[fault.kind]), request_id, headers)
 
     def _send_stream(
         self,
@@ -442,19 +403,18 @@ class Handler(BaseHTTPRequestHandler):
         plan: CachePlan,
         latency: float,
         request_id: str,
-        *,
-        truncated: bool,
-        error: bool = False,
+        kind: str | None,
     ) -> None:
         simulator = self.simulator
         events = replies.stream_events(reply, simulator.split)
+        truncated = kind == "truncated_stream"
         if truncated:
             events = replies.cut_short(events)
-        if error:
+        if kind == "stream_error":
             # The API can report an overload after HTTP 200, as an error event mid-stream.
             overloaded = {"type": "overloaded_error", "message": "Simulated overload mid-reply."}
-            events = [*replies.cut_short(events), ("error", {"type": "error", "error": overloaded})]
-        first = ttft(latency)
+            events = [*replies.cut_short(events), replies.event("error", error=overloaded)]
+        first = min(TTFT_MAX, TTFT_FRACTION * latency)
         simulator.sleep(first)
         self._mark(200)
         self.send_response(200)
@@ -464,7 +424,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Transfer-Encoding", "chunked")
         self.send_header("request-id", request_id)
         self.end_headers()
-        simulator.commit_cache(plan)  # message_start goes out next: the response has begun
+        simulator.cache.commit(plan)  # message_start goes out next: the response has begun
         self._write_events(events[:1])
         simulator.sleep(latency - first)
         self._write_events(events[1:])
@@ -491,3 +451,7 @@ class Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         with contextlib.suppress(OSError):  # the client may have hung up already
             self.connection.shutdown(socket.SHUT_RDWR)
+
+
+def _json(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False).encode()

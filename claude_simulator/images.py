@@ -7,6 +7,8 @@ the model's tier: a long edge and a token limit.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 import struct
 from typing import TYPE_CHECKING
@@ -30,20 +32,29 @@ def sniff_media_type(raw: bytes) -> str | None:
     return None
 
 
+def image_size(data: str) -> tuple[int, int] | None:
+    """Read (width, height) of a base64 PNG, GIF, JPEG or WebP, or None when unreadable."""
+    try:
+        return raw_image_size(base64.b64decode(data))
+    except (binascii.Error, ValueError):
+        return None
+
+
 # JPEG start-of-frame markers, which carry the image size (C4, C8 and CC are not frames).
 JPEG_FRAME_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 
 
 def raw_image_size(raw: bytes) -> tuple[int, int] | None:
     """Return (width, height) of PNG, GIF, JPEG or WebP bytes, or None when unreadable."""
+    kind = sniff_media_type(raw)
     try:
-        if raw.startswith(b"\x89PNG\r\n\x1a\n") and raw[12:16] == b"IHDR":
+        if kind == "image/png" and raw[12:16] == b"IHDR":
             return struct.unpack(">II", raw[16:24])
-        if raw[:6] in (b"GIF87a", b"GIF89a"):
+        if kind == "image/gif":
             return struct.unpack("<HH", raw[6:10])
-        if raw.startswith(b"\xff\xd8"):
+        if kind == "image/jpeg":
             return _jpeg_size(raw)
-        if raw[:4] == b"RIFF" and raw[8:12] == b"WEBP":
+        if kind == "image/webp":
             return _webp_size(raw)
     except struct.error:
         return None
@@ -84,11 +95,7 @@ def _webp_size(raw: bytes) -> tuple[int, int] | None:
 
 
 def image_tokens(width: int, height: int, rules: ModelRules) -> int:
-    """Return an image's tokens on this model: 28-px patches after the API's downscaling.
-
-    VIS: ceil(w/28) x ceil(h/28), after shrinking (aspect kept) to fit both the tier's long
-    edge and its token limit.
-    """
+    """Return an image's tokens on this model: 28-px patches after the API's downscaling."""
     if width <= 0 or height <= 0:
         return 1
     scale = min(1.0, rules.image_long_edge / max(width, height))
@@ -102,3 +109,11 @@ def image_tokens(width: int, height: int, rules: ModelRules) -> int:
         while patches(scale) > rules.image_max_tokens and scale > step:
             scale -= step
     return max(1, patches(scale))
+
+
+def source_tokens(source: dict, rules: ModelRules) -> int:
+    """Return an image's tokens; one the simulator cannot measure costs the tier's maximum."""
+    # A URL or file it cannot fetch: the most the API would charge for it.
+    data = source.get("data")
+    size = image_size(data) if source.get("type") == "base64" and isinstance(data, str) else None
+    return rules.image_max_tokens if size is None else image_tokens(*size, rules)

@@ -62,6 +62,14 @@ def task_of(body: dict) -> str | None:
     return task_of_schema(answer_schema(body))
 
 
+def task_or_none(body: Any) -> str | None:
+    """Return the task of a body that may be malformed (for the log of a refused request)."""
+    try:
+        return task_of(body) if isinstance(body, dict) else None
+    except (AttributeError, TypeError, KeyError):
+        return None
+
+
 def _resolve(node: Any, root: dict) -> Any:
     """Follow internal $refs until a schema without one."""
     seen = 0
@@ -112,28 +120,25 @@ def hints(description: Any) -> dict[str, float]:
     return found
 
 
-def break_constraint(output: dict, schema: dict) -> tuple[dict, str]:
+def break_constraint(output: dict, schema: dict) -> dict:
     """Return a schema-valid copy of `output` that breaks one description-only constraint.
 
     `{maxLength: N}` gets N + 1 characters, `{maximum: X}` a value above X, `{minimum: X}` one
     below (and likewise minLength, maxItems, minItems). Only when the schema states no such
     constraint is a required field dropped instead, which the API's grammar would not allow.
-    Also return what was broken, for the log.
     """
     broken = copy.deepcopy(output)
-    done = _break(broken, schema, schema, "")
-    if done:
-        return broken, done
-    required = schema.get("required") or list(output)
-    for name in required:
+    if _break(broken, schema, schema):
+        return broken
+    for name in schema.get("required") or list(output):
         if name in broken:
             del broken[name]
-            return broken, f"dropped required {name}"
+            return broken
     broken["unexpected_field"] = "not in the schema"
-    return broken, "added unexpected_field"
+    return broken
 
 
-def _break(value: Any, schema: Any, root: dict, path: str) -> str | None:
+def _break(value: Any, schema: Any, root: dict) -> bool:
     """Break the first description-only constraint found in `value`, in place."""
     node = _object_variant(schema, root, value)
     if isinstance(value, dict):
@@ -146,20 +151,17 @@ def _break(value: Any, schema: Any, root: dict, path: str) -> str | None:
             )
             replaced = _broken_value(value[name], found, target)
             if replaced is not None:
-                value[name] = replaced[0]
-                return f"{path}{name}: {replaced[1]}"
-            deeper = _break(value[name], sub, root, f"{path}{name}.")
-            if deeper:
-                return deeper
+                value[name] = replaced
+                return True
+            if _break(value[name], sub, root):
+                return True
     if isinstance(value, list):
-        for i, item in enumerate(value):
-            deeper = _break(item, node.get("items", {}), root, f"{path}{i}.")
-            if deeper:
-                return deeper
-    return None
+        return any(_break(item, node.get("items", {}), root) for item in value)
+    return False
 
 
-def _broken_value(value: Any, found: dict[str, float], node: dict) -> tuple[Any, str] | None:
+def _broken_value(value: Any, found: dict[str, float], node: dict) -> Any:
+    """Return `value` made to break one of the `found` constraints, or None if none applies."""
     integer = node.get("type") == "integer"
 
     def number(x: float) -> float | int:
@@ -168,24 +170,22 @@ def _broken_value(value: Any, found: dict[str, float], node: dict) -> tuple[Any,
     if isinstance(value, str):
         if "maxLength" in found:
             n = int(found["maxLength"]) + 1
-            return (value + "x" * n)[:n], f"{n} characters > maxLength {int(found['maxLength'])}"
+            return (value + "x" * n)[:n]
         if found.get("minLength", 0) > 0:
-            n = int(found["minLength"]) - 1
-            return value[:n], f"{n} characters < minLength {int(found['minLength'])}"
+            return value[: int(found["minLength"]) - 1]
     if isinstance(value, int | float) and not isinstance(value, bool):
         for key, step in (("maximum", 1), ("exclusiveMaximum", 0)):
             if key in found:
-                return number(found[key] + step), f"above {key} {found[key]:g}"
+                return number(found[key] + step)
         for key, step in (("minimum", -1), ("exclusiveMinimum", 0)):
             if key in found:
-                return number(found[key] + step), f"below {key} {found[key]:g}"
+                return number(found[key] + step)
     if isinstance(value, list):
         if "maxItems" in found and value:
             n = int(found["maxItems"]) + 1
-            return (value * n)[:n], f"{n} items > maxItems {int(found['maxItems'])}"
+            return (value * n)[:n]
         if found.get("minItems", 0) > 1:
-            n = int(found["minItems"]) - 1
-            return value[:n], f"{n} items < minItems {int(found['minItems'])}"
+            return value[: int(found["minItems"]) - 1]
     return None
 
 

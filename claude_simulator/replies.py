@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,8 +15,22 @@ TEXT_REPLY = (
     "(output_config.format) with simulated data; this request asked for plain text."
 )
 
+# The usage fields message_delta repeats: its usage is cumulative, input side included.
+DELTA_USAGE = ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens",
+               "output_tokens", "output_tokens_details")  # fmt: skip
+
 Event = tuple[str, dict]
 Splitter = Callable[[str], list[str]]
+
+
+def event(name: str, **fields: Any) -> Event:
+    """Return an SSE event: its name, and its data, whose type is the name."""
+    return name, {"type": name, **fields}
+
+
+def new_id(prefix: str) -> str:
+    # Random, not seeded: ids must stay unique across restarts (callers may store them).
+    return f"{prefix}{uuid.uuid4().hex[:24]}"
 
 
 @dataclass
@@ -73,42 +88,21 @@ def stream_events(reply: Reply, split: Splitter) -> list[Event]:
         },
     }
     start.pop("stop_details", None)
-    events: list[Event] = [
-        ("message_start", {"type": "message_start", "message": start}),
-        ("ping", {"type": "ping"}),
-    ]
+    events = [event("message_start", message=start), event("ping")]
     for index, block in enumerate(reply.content):
         events.extend(_block_events(index, block, reply.partial_json.get(index), split))
     delta: dict[str, Any] = {"stop_reason": reply.stop_reason, "stop_sequence": None}
     if reply.stop_details is not None:
         delta["stop_details"] = reply.stop_details
-    # message_delta usage is cumulative, so it repeats the input side too, as the API does.
-    usage = {
-        key: reply.usage[key]
-        for key in (
-            "input_tokens",
-            "cache_creation_input_tokens",
-            "cache_read_input_tokens",
-            "output_tokens",
-            "output_tokens_details",
-        )
-        if key in reply.usage
-    }
-    events.append(("message_delta", {"type": "message_delta", "delta": delta, "usage": usage}))
-    events.append(("message_stop", {"type": "message_stop"}))
-    return events
+    usage = {key: reply.usage[key] for key in DELTA_USAGE if key in reply.usage}
+    return [*events, event("message_delta", delta=delta, usage=usage), event("message_stop")]
 
 
 def _block_events(index: int, block: dict, partial: str | None, split: Splitter) -> list[Event]:
     """Return content_block_start, its deltas and content_block_stop for one block."""
     deltas: list[dict]
     if block["type"] == "tool_use":
-        empty: dict[str, Any] = {
-            "type": "tool_use",
-            "id": block["id"],
-            "name": block["name"],
-            "input": {},
-        }
+        empty = {**block, "input": {}}
         text = partial if partial is not None else json.dumps(block["input"], ensure_ascii=False)
         deltas = [{"type": "input_json_delta", "partial_json": piece} for piece in split(text)]
     elif block["type"] == "thinking":
@@ -120,18 +114,11 @@ def _block_events(index: int, block: dict, partial: str | None, split: Splitter)
     else:
         empty = {"type": "text", "text": ""}
         deltas = [{"type": "text_delta", "text": piece} for piece in split(block["text"])]
-    events: list[Event] = [
-        (
-            "content_block_start",
-            {"type": "content_block_start", "index": index, "content_block": empty},
-        )
+    return [
+        event("content_block_start", index=index, content_block=empty),
+        *(event("content_block_delta", index=index, delta=delta) for delta in deltas),
+        event("content_block_stop", index=index),
     ]
-    events.extend(
-        ("content_block_delta", {"type": "content_block_delta", "index": index, "delta": delta})
-        for delta in deltas
-    )
-    events.append(("content_block_stop", {"type": "content_block_stop", "index": index}))
-    return events
 
 
 def cut_short(events: list[Event]) -> list[Event]:
@@ -148,9 +135,7 @@ def encode_event(name: str, data: dict) -> bytes:
     return f"event: {name}\ndata: {payload}\n\n".encode()
 
 
-def error_body(error_type: str, message: str, request_id: str | None = None) -> dict:
+def error_body(error_type: str, message: str, request_id: str) -> dict:
     """Return the API's error body."""
-    body: dict[str, Any] = {"type": "error", "error": {"type": error_type, "message": message}}
-    if request_id is not None:
-        body["request_id"] = request_id
-    return body
+    error = {"type": error_type, "message": message}
+    return {"type": "error", "error": error, "request_id": request_id}

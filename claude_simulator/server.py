@@ -1,77 +1,46 @@
-"""Serve the Anthropic Messages API locally: strict per-model rules, simulated replies.
+"""`SimulatorServer`: the Messages API on a local port, with faults, scripts and latency.
 
-Every request goes through the simulator's own rules table (`rules.py`): a request the
-published API rejects is rejected here with the same status and, where published, the same
-message. Replies come from a responder (default: `claude_simulator.content.respond`),
-never from Claude. Faults, scripts and latency are set per task ("extract", "generate",
-"solve", "*") in-process (`add_fault`, `script`, `set_latency`) or over HTTP (`/_sim/...`)
-by a test driving another process.
+Requests are checked by the rules table (`rules.py`); replies come from a responder (by
+default `content.respond`), never from Claude. Faults, scripts and latency are set per task
+("extract", "generate", "solve", "*") in-process (`add_fault`, `script`, `set_latency`) or
+over HTTP (`/_sim/...`) by a test driving another process.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import logging
 import random
 import threading
 import time
-import uuid
 from collections import deque
 from collections.abc import Callable
 from typing import Any
 
 from claude_simulator import replies
 from claude_simulator.batches import Batches
-from claude_simulator.controls import (
-    ERROR_FAULTS,
-    FAULT_KINDS,
-    LATENCY_PROFILES,
-    TASK_KEYS,
-    Fault,
-    check_task,
-)
-from claude_simulator.handler import SimulatorHTTPServer, task_or_none
+from claude_simulator.controls import Fault, check_fault, check_task
+from claude_simulator.handler import SimulatorHTTPServer, Status
 from claude_simulator.outputs import (
     answer_schema,
     break_constraint,
     forced_tool_definition,
     minimal_instance,
     ordered,
-    task_of,
 )
-from claude_simulator.rules import (
-    MODELS,
-    Problem,
-    forced_tool,
-    request_problem,
-    thinking_display,
-    thinks,
-)
+from claude_simulator.replies import Reply, new_id
+from claude_simulator.rules import Problem, forced_tool, request_problem, thinking_display, thinks
 from claude_simulator.thinking import DEFAULT_SIGNING_KEY, Signer, summary, thinking_tokens
-from claude_simulator.tokens import (
-    CHARS_PER_TOKEN,
-    CachePlan,
-    PromptCache,
-    output_tokens,
-)
-
-logger = logging.getLogger(__name__)
+from claude_simulator.tokens import CHARS_PER_TOKEN, PromptCache, output_tokens
 
 Responder = Callable[[str, dict], dict]
-Status = int | str | None
-# Re-exported: the controls belong to the server's public API.
-__all__ = [
-    "FAULT_KINDS",
-    "LATENCY_PROFILES",
-    "TASK_KEYS",
-    "Fault",
-    "Responder",
-    "SimulatorServer",
-]
-
 DEFAULT_BATCH_DELAY = 0.2
 POLL_INTERVAL = 0.05  # how fast stop() is noticed by the serving loop
+# The request log's fields, each None until known (besides id, started_at and custom_id).
+LOG_FIELDS = (
+    "task", "model", "stream", "batch", "status", "error", "fault", "stop_reason", "input_tokens",
+    "output_tokens", "thinking_tokens", "cache_creation_input_tokens", "cache_read_input_tokens",
+)  # fmt: skip
 
 
 def default_responder(task: str, body: dict) -> dict:
@@ -110,7 +79,7 @@ class SimulatorServer:
         self._faults: list[Fault] = []
         self._scripts: dict[str, deque[dict]] = {}
         self._log: list[dict] = []
-        self._cache = PromptCache(clock=clock)
+        self.cache = PromptCache(clock=clock)
         self._signer = Signer(signing_key)
         self.batches = Batches(self)
         self._stopping = threading.Event()
@@ -192,8 +161,7 @@ class SimulatorServer:
         delay: float = 0.0,
     ) -> None:
         """Fail the next `count` requests for `task` with `kind`; faults apply in order added."""
-        if kind not in FAULT_KINDS:
-            raise ValueError(f"unknown fault {kind!r}; expected one of {', '.join(FAULT_KINDS)}")
+        check_fault(kind)
         check_task(task)
         if not isinstance(count, int) or count < 1:
             raise ValueError("count must be a positive integer")
@@ -244,14 +212,10 @@ class SimulatorServer:
             self._faults.clear()
             self._scripts.clear()
             self._log.clear()
-        self._cache.clear()
+        self.cache.clear()
         self.batches.clear()
 
     # --- answering ------------------------------------------------------------------
-
-    def new_id(self, prefix: str) -> str:
-        # Random, not seeded: ids must stay unique across restarts (callers may store them).
-        return f"{prefix}{uuid.uuid4().hex[:24]}"
 
     def split(self, text: str) -> list[str]:
         """Split streamed text into 5-20 pieces at random points, as token deltas arrive."""
@@ -275,8 +239,7 @@ class SimulatorServer:
     def admit(self, body: Any, betas: frozenset[str] = frozenset()) -> tuple[Problem | None, Any]:
         """Apply the rules and check replayed thinking; return (the error or None, the body).
 
-        The body returned has thinking blocks the model cannot read (signed for another
-        model) dropped, as the API drops them.
+        The body returned lacks the thinking blocks the API would drop (Signer.check).
         """
         problem = request_problem(body, betas=betas)
         if problem is not None:
@@ -294,14 +257,6 @@ class SimulatorServer:
                     return copy.copy(fault)
         return None
 
-    def plan_cache(self, body: dict) -> CachePlan:
-        """Look the request up in the prompt cache, as it arrives."""
-        return self._cache.plan(body, MODELS[body["model"]])
-
-    def commit_cache(self, plan: CachePlan) -> None:
-        """Make what a request wrote readable: its response has begun."""
-        self._cache.commit(plan)
-
     def build_reply(
         self,
         body: dict,
@@ -310,29 +265,23 @@ class SimulatorServer:
         input_usage: dict[str, Any],
         *,
         service_tier: str = "standard",
-    ) -> replies.Reply:
+    ) -> Reply:
         """Build the reply to a valid request, shaped by a reply-level fault if any."""
-        model = body["model"]
-        message_id = self.new_id("msg_sim_")
+        message_id = new_id("msg_sim_")
         usage: dict[str, Any] = {**input_usage, "service_tier": service_tier}
         if fault == "refusal":
             usage["output_tokens"] = output_tokens(replies.REFUSAL_TEXT)
             usage["output_tokens_details"] = {"thinking_tokens": 0}
-            return replies.Reply(
-                message_id,
-                model,
-                content=[{"type": "text", "text": replies.REFUSAL_TEXT}],
-                stop_reason="refusal",
-                usage=usage,
-                stop_details=replies.refusal_stop_details(),
-            )
+            refusal = [{"type": "text", "text": replies.REFUSAL_TEXT}]
+            details = replies.refusal_stop_details()
+            return Reply(message_id, body["model"], refusal, "refusal", usage, details)
         schema = answer_schema(body)
         output: dict | None = None
         if schema is not None:
             # Only a clean reply uses up a scripted output: a faulty one leaves it for the retry.
             output = self._next_output(task, body, schema, consume=fault is None)
             if fault == "invalid_output":
-                output, _ = break_constraint(output, schema)
+                output = break_constraint(output, schema)
             output = ordered(output, schema)
         if forced_tool(body):
             return self._tool_reply(body, message_id, output or {}, fault, usage)
@@ -341,7 +290,7 @@ class SimulatorServer:
 
     def _text_reply(
         self, body: dict, message_id: str, text: str, fault: str | None, usage: dict[str, Any]
-    ) -> replies.Reply:
+    ) -> Reply:
         limit = body["max_tokens"]
         thinking = thinking_tokens(body)
         answer = output_tokens(text)
@@ -368,37 +317,26 @@ class SimulatorServer:
             stop, spent = "max_tokens", limit
         usage["output_tokens"] = spent
         usage["output_tokens_details"] = {"thinking_tokens": thinking}
-        return replies.Reply(message_id, body["model"], content, stop, usage)
+        return Reply(message_id, body["model"], content, stop, usage)
 
     def _tool_reply(
         self, body: dict, message_id: str, tool_input: dict, fault: str | None, usage: dict
-    ) -> replies.Reply:
+    ) -> Reply:
         """Answer a forced tool call (accepted on Haiku 5.5 and Sonnet 5): no thinking (H55M)."""
-        tool = forced_tool_definition(body) or {"name": "tool"}
-        block = {
-            "type": "tool_use",
-            "id": self.new_id("toolu_sim_"),
-            "name": tool["name"],
-            "input": tool_input,
-        }
+        name = (forced_tool_definition(body) or {"name": "tool"})["name"]
+        block = {"type": "tool_use", "id": new_id("toolu_sim_"), "name": name, "input": tool_input}
         usage["output_tokens_details"] = {"thinking_tokens": 0}
         if fault != "max_tokens":
             usage["output_tokens"] = output_tokens(tool_input)
-            return replies.Reply(message_id, body["model"], [block], "tool_use", usage)
+            return Reply(message_id, body["model"], [block], "tool_use", usage)
         text = json.dumps(tool_input, ensure_ascii=False)
         # A cut JSON string cannot be parsed, so the non-streaming body keeps the first half of
         # the fields; the SDK's stream accumulator parses the cut JSON itself (partial mode).
         items = list(tool_input.items())
         block["input"] = dict(items[: len(items) // 2])
         usage["output_tokens"] = body["max_tokens"]
-        return replies.Reply(
-            message_id,
-            body["model"],
-            [block],
-            "max_tokens",
-            usage,
-            partial_json={0: text[: max(1, len(text) // 2)]},
-        )
+        partial = {0: text[: max(1, len(text) // 2)]}
+        return Reply(message_id, body["model"], [block], "max_tokens", usage, partial_json=partial)
 
     def _next_output(self, task: str | None, body: dict, schema: dict, *, consume: bool) -> dict:
         if task is None:
@@ -413,67 +351,11 @@ class SimulatorServer:
             raise TypeError(f"the responder returned {type(output).__name__}, not a dict")
         return output
 
-    def answer_batch_request(
-        self, params: dict, *, batch_id: str, custom_id: str, betas: frozenset[str]
-    ) -> dict:
-        """Answer one request of a message batch; return its `result` object."""
-        entry = self.log_start(self.new_id("req_sim_"), batch=batch_id, custom_id=custom_id)
-        self.log_update(entry, stream=False, model=params.get("model"))
-        if self.record_bodies:
-            self.log_update(entry, body=copy.deepcopy(params))
-
-        def errored(status: int, error_type: str, message: str) -> dict:
-            self.log_update(entry, error=message)
-            self.log_finish(entry, status)
-            error = {"type": "error", "error": {"type": error_type, "message": message}}
-            return {"type": "errored", "error": error}
-
-        if params.get("stream"):
-            return errored(400, "invalid_request_error", "stream: Message Batches do not stream.")
-        problem, body = self.admit(params, betas)
-        self.log_update(entry, task=task_or_none(params))
-        if problem is not None:
-            return errored(problem.status, problem.type, problem.message)
-        task = task_of(body)
-        fault = self.take_fault(task)
-        kind = fault.kind if fault else None
-        self.log_update(entry, fault=kind)
-        if kind in ERROR_FAULTS:
-            status, error_type, message = ERROR_FAULTS[kind]
-            return errored(status, error_type, message)
-        if kind in ("connection_drop", "timeout", "truncated_stream"):
-            return errored(500, "api_error", f"Simulated failure ({kind}) processing the request.")
-        if kind == "stream_error":
-            return errored(529, "overloaded_error", "Simulated overload mid-reply.")
-        plan = self.plan_cache(body)
-        reply = self.build_reply(body, task, kind, plan.usage, service_tier="batch")
-        self.commit_cache(plan)
-        self.log_reply(entry, reply)
-        self.log_finish(entry, 200)
-        return {"type": "succeeded", "message": reply.message()}
-
     # --- the request log ----------------------------------------------------------------
 
     def log_start(self, request_id: str, **fields: Any) -> dict:
-        entry: dict[str, Any] = {
-            "id": request_id,
-            "task": None,
-            "model": None,
-            "stream": None,
-            "batch": None,
-            "status": None,
-            "error": None,
-            "fault": None,
-            "stop_reason": None,
-            "input_tokens": None,
-            "output_tokens": None,
-            "thinking_tokens": None,
-            "cache_creation_input_tokens": None,
-            "cache_read_input_tokens": None,
-            "started_at": time.time(),
-            "duration": None,
-            **fields,
-        }
+        entry = {"id": request_id, **dict.fromkeys(LOG_FIELDS), "started_at": time.time()}
+        entry.update(duration=None, **fields)
         with self._lock:
             self._log.append(entry)
         return entry
@@ -482,7 +364,7 @@ class SimulatorServer:
         with self._lock:
             entry.update(fields)
 
-    def log_reply(self, entry: dict, reply: replies.Reply) -> None:
+    def log_reply(self, entry: dict, reply: Reply) -> None:
         usage = reply.usage
         self.log_update(
             entry,

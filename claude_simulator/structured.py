@@ -17,16 +17,9 @@ STRING_FORMATS = frozenset(
 )
 # Keywords outside the subset: numeric bounds, string lengths, array bounds.
 UNSUPPORTED_SCHEMA_KEYWORDS = (
-    "minimum",
-    "maximum",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-    "multipleOf",
-    "minLength",
-    "maxLength",
-    "maxItems",
-    "uniqueItems",
-)
+    "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
+    "minLength", "maxLength", "maxItems", "uniqueItems",
+)  # fmt: skip
 # No backreferences, lookaround or word boundaries in `pattern`.
 COMPLEX_PATTERN = re.compile(r"\\[1-9]|\\k<|\(\?[=!<]|\\b|\\B")
 
@@ -36,12 +29,9 @@ class SchemaError(ValueError):
 
 
 def schema_counts(schema: dict) -> tuple[int, int]:
-    """Check a schema; return its (optional, union-typed) parameter counts.
-
-    Raise SchemaError when it leaves the subset.
-    """
+    """Check a schema (SchemaError: it leaves the subset); return its optional and union counts."""
     walk = _SchemaWalk(schema)
-    walk.check()
+    walk.node(schema, "", ())
     return walk.optional, walk.unions
 
 
@@ -55,9 +45,6 @@ class _SchemaWalk:
 
     def fail(self, path: str, message: str) -> SchemaError:
         return SchemaError(f"{message} (at {path})" if path else message)
-
-    def check(self) -> None:
-        self.node(self.root, "", ())
 
     def resolve(self, ref: Any, path: str) -> Any:
         if not isinstance(ref, str) or not ref.startswith("#"):

@@ -15,7 +15,6 @@ import binascii
 import copy
 import hashlib
 import hmac
-import json
 import math
 import random
 from typing import Any
@@ -30,7 +29,7 @@ from claude_simulator.rules import (
     thinking_display,
     thinks,
 )
-from claude_simulator.tokens import without_cache_control
+from claude_simulator.tokens import canon, without_cache_control
 
 # --- the thinking-token model ------------------------------------------------------------------
 # THE SIMULATOR'S ASSUMPTION, NOT MEASUREMENTS OF CLAUDE: how long adaptive thinking runs.
@@ -51,10 +50,6 @@ SUMMARIES = {
 }
 
 
-def _canon(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
 def thinking_tokens(body: dict) -> int:
     """Return how many tokens the simulator thinks before answering this request (0: none)."""
     if body.get("model") not in MODELS or not thinks(body):
@@ -65,7 +60,7 @@ def thinking_tokens(body: dict) -> int:
     # Seeded by the body without stream and max_tokens: the same request thinks as long
     # streamed or not, and with more room (a retry after a max_tokens stop).
     unseeded = ("stream", "max_tokens")
-    seed = hashlib.sha256(_canon({k: v for k, v in body.items() if k not in unseeded})).digest()
+    seed = hashlib.sha256(canon({k: v for k, v in body.items() if k not in unseeded})).digest()
     draw = random.Random(int.from_bytes(seed[:8], "big")).gauss(0.0, 1.0)
     return max(1, round(median * math.exp(THINKING_SIGMA * draw)))
 
@@ -83,7 +78,7 @@ def conversation_prefix(body: dict, upto: int) -> bytes:
         for m in body.get("messages", [])[:upto]
     ]
     prefix = {"system": system, "tools": body.get("tools") or [], "messages": messages}
-    return _canon(without_cache_control(prefix))
+    return canon(without_cache_control(prefix))
 
 
 class Signer:
@@ -98,7 +93,7 @@ class Signer:
     def _block_mac(self, model: str, omitted: bool, text: str, index: int, count: int) -> bytes:
         # An omitted block's text is ignored when sent back (TH), so it is not signed.
         shown = "" if omitted else text
-        return self._mac(b"block", model.encode(), _canon([omitted, shown, index, count]))
+        return self._mac(b"block", model.encode(), canon([omitted, shown, index, count]))
 
     def _bind_mac(self, model: str, body: dict, upto: int) -> bytes:
         return self._mac(b"bind", model.encode(), conversation_prefix(body, upto))
@@ -138,66 +133,55 @@ class Signer:
         conversation changed.
         """
         model = body["model"]
-        rules = MODELS[model]
         messages = body["messages"]
-        assistant = [i for i, m in enumerate(messages) if m.get("role") == "assistant"]
-        latest = assistant[-1] if assistant else -1
+        assistant = [i for i, m in enumerate(messages) if m["role"] == "assistant"]
         binding = (body.get("thinking") or {}).get("block_binding") or {}
         drop_mismatch = binding.get("prefix_mismatch_behavior") == "drop_block"
-        dropped: dict[int, set[int]] = {}
+        dropped: list[tuple[int, int]] = []
         for i in assistant:
-            content = messages[i].get("content")
-            if not isinstance(content, list):
-                continue
+            content = messages[i]["content"]
             positions = [
                 j
-                for j, block in enumerate(content)
-                if block.get("type") in ("thinking", "redacted_thinking")
+                for j, block in enumerate(blocks_of(content))
+                if block["type"] in ("thinking", "redacted_thinking")
             ]
             for j in positions:
-                block = content[j]
-                where = f"messages.{i}.content.{j}"
+                block, where = content[j], f"messages.{i}.content.{j}"
+                invalid = f"{where}: Invalid `signature` in `thinking` block."
                 modified = (
                     f"{where}: `thinking` or `redacted_thinking` blocks in the latest assistant "
                     "message cannot be modified. These blocks must remain as they were in the "
                     "original response."
                 )
-                invalid = f"{where}: Invalid `signature` in `thinking` block."
-                wrong = bad(modified if i == latest else invalid)
-                signed = block.get("data") if block["type"] == "redacted_thinking" else None
-                decoded = self._decode(signed if signed is not None else block.get("signature"))
+                wrong = bad(modified if i == assistant[-1] else invalid)
+                redacted = block["type"] == "redacted_thinking"
+                decoded = self._decode(block["data"] if redacted else block["signature"])
                 if decoded is None:
                     return wrong, body
                 omitted, signer_model, block_mac, bind_mac = decoded
                 if signer_model != model:
-                    dropped.setdefault(i, set()).add(j)
+                    dropped.append((i, j))
                     continue
                 # Signed with its place in the turn and the turn's count of thinking blocks:
                 # a block moved, or one of several dropped, no longer verifies.
                 expected = self._block_mac(
                     model, omitted, block.get("thinking", ""), j, len(positions)
                 )
-                if block["type"] == "redacted_thinking" or not hmac.compare_digest(
-                    block_mac, expected
-                ):
+                if redacted or not hmac.compare_digest(block_mac, expected):
                     return wrong, body
-                if rules.binds_conversation and not hmac.compare_digest(
+                if MODELS[model].binds_conversation and not hmac.compare_digest(
                     bind_mac, self._bind_mac(model, body, i)
                 ):
-                    if drop_mismatch:
-                        dropped.setdefault(i, set()).add(j)
-                        continue
-                    return bad(
-                        f"{invalid} The block is bound to a different conversation. Remove the "
-                        "block, or set `thinking.block_binding.prefix_mismatch_behavior` to "
-                        '"drop_block".'
-                    ), body
+                    if not drop_mismatch:
+                        return bad(
+                            f"{invalid} The block is bound to a different conversation. Remove "
+                            "the block, or set `thinking.block_binding.prefix_mismatch_behavior` "
+                            'to "drop_block".'
+                        ), body
+                    dropped.append((i, j))
         if not dropped:
             return None, body
         cleaned = copy.deepcopy(body)
-        for i, gone in dropped.items():
-            content = cleaned["messages"][i]["content"]
-            cleaned["messages"][i]["content"] = [
-                block for j, block in enumerate(content) if j not in gone
-            ]
+        for i, j in reversed(dropped):  # from the end, so the positions still hold
+            del cleaned["messages"][i]["content"][j]
         return None, cleaned

@@ -9,8 +9,6 @@ the response that wrote them has begun.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 import math
@@ -20,29 +18,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from claude_simulator.images import image_tokens as tier_image_tokens
-from claude_simulator.images import raw_image_size
-from claude_simulator.rules import (
-    MODELS,
-    ModelRules,
-    blocks_of,
-    effort_of,
-    thinking_type,
-)
+from claude_simulator.images import source_tokens
+from claude_simulator.rules import MODELS, ModelRules, blocks_of, effort_of, thinking_type
 
 CHARS_PER_TOKEN = 4
 CACHE_TTL_SECONDS = {"5m": 300.0, "1h": 3600.0}
 # PC: "each breakpoint looks back ~20 content blocks" for an earlier cached prefix.
 CACHE_LOOKBACK_BLOCKS = 20
 MAX_CACHE_ENTRIES = 50_000
-DEFAULT_RULES = MODELS["claude-sonnet-5-5"]
 
 
-def estimate_tokens(value: Any, rules: ModelRules = DEFAULT_RULES) -> int:
+def estimate_tokens(value: Any, rules: ModelRules) -> int:
     """Estimate the tokens of a JSON value: ~4 characters a token, images by the model's tier."""
     images: list[dict] = []
     text = json.dumps(_without_images(value, images), ensure_ascii=False)
-    return math.ceil(len(text) / CHARS_PER_TOKEN) + sum(image_tokens(src, rules) for src in images)
+    return math.ceil(len(text) / CHARS_PER_TOKEN) + sum(source_tokens(s, rules) for s in images)
 
 
 def output_tokens(value: Any) -> int:
@@ -63,30 +53,6 @@ def _without_images(value: Any, found: list[dict]) -> Any:
     return value
 
 
-def image_tokens(source: dict, rules: ModelRules = DEFAULT_RULES) -> int:
-    """Return an image's tokens on a model: ceil(w/28) x ceil(h/28) after downscaling.
-
-    An image the simulator cannot measure (a URL or file it cannot fetch) is charged the
-    tier's maximum, the most the API would charge for it.
-    """
-    data = source.get("data")
-    if source.get("type") != "base64" or not isinstance(data, str):
-        return rules.image_max_tokens
-    size = image_size(data)
-    if size is None:
-        return rules.image_max_tokens
-    return tier_image_tokens(*size, rules)
-
-
-def image_size(data: str) -> tuple[int, int] | None:
-    """Read (width, height) of a base64 PNG, GIF, JPEG or WebP, or None when unreadable."""
-    try:
-        raw = base64.b64decode(data)
-    except (binascii.Error, ValueError):
-        return None
-    return raw_image_size(raw)
-
-
 # --- the prompt cache ----------------------------------------------------------------------
 
 
@@ -95,7 +61,7 @@ class _Unit:
     """One cacheable unit of the prompt: a tool, a system block or a message block."""
 
     region: str  # "tools", "system" or "messages"
-    canon: bytes
+    key: bytes  # its canonical JSON
     tokens: int
     ttl: str | None  # the TTL of a breakpoint on this unit
 
@@ -108,7 +74,8 @@ class CachePlan:
     writes: list[tuple[str, float]] = field(default_factory=list)
 
 
-def _canon(value: Any) -> bytes:
+def canon(value: Any) -> bytes:
+    """Return the canonical JSON of a value (sorted keys, no spaces), as bytes."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -138,15 +105,11 @@ def prompt_units(body: dict, rules: ModelRules) -> list[_Unit]:
     """Return the prompt's units in prefix order tools -> system -> messages."""
     units: list[_Unit] = []
 
-    def add(region: str, value: Any, canon: Any) -> None:
-        units.append(
-            _Unit(
-                region,
-                _canon(without_cache_control(canon)),
-                estimate_tokens(without_cache_control(value), rules),  # markers cost nothing
-                _ttl(value),
-            )
-        )
+    def add(region: str, value: Any, key: Any) -> None:
+        # The markers are no part of the prompt: they neither cost tokens nor change the key.
+        plain = without_cache_control(value)
+        key = canon(without_cache_control(key))
+        units.append(_Unit(region, key, estimate_tokens(plain, rules), _ttl(value)))
 
     for tool in body.get("tools") or []:
         add("tools", tool, tool)
@@ -180,7 +143,7 @@ def message_context(body: dict) -> bytes:
         if not (k == "display" and v == "omitted")
     }
     thinking["type"] = thinking_type(body)
-    return _canon(
+    return canon(
         {
             "effort": effort_of(body),
             "format": config.get("format"),
@@ -203,13 +166,14 @@ class PromptCache:
         self._entries: dict[str, tuple[float, float]] = {}
         self._lock = threading.Lock()
 
-    def plan(self, body: dict, rules: ModelRules) -> CachePlan:
+    def plan(self, body: dict) -> CachePlan:
         """Look the request up as it arrives; return its input usage and the entries it writes.
 
         The longest readable prefix ending at (or up to 20 blocks before) a breakpoint is read;
         the rest up to the last breakpoint is written, split by the TTL of the breakpoint that
         ends each segment; prefixes below the model's minimum are neither read nor written.
         """
+        rules = MODELS[body["model"]]
         units = prompt_units(body, rules)
         context = message_context(body)
         keys: list[str] = []
@@ -217,7 +181,7 @@ class PromptCache:
         digest = hashlib.sha256(rules.model.encode()).digest()
         total = 0
         for unit in units:
-            digest = hashlib.sha256(digest + unit.canon).digest()
+            digest = hashlib.sha256(digest + unit.key).digest()
             suffix = context if unit.region == "messages" else b""
             keys.append(hashlib.sha256(digest + suffix).hexdigest())
             total += unit.tokens

@@ -17,7 +17,7 @@ from anthropic.types import RawMessageStartEvent, SignatureDelta, ThinkingBlock
 
 from claude_simulator import SimulatorServer, thinking_tokens
 from claude_simulator import __main__ as command_module
-from claude_simulator.testing import extraction_output, replay, stage_request
+from claude_simulator.tests.support import extraction_output, replay, stage_request
 from claude_simulator.thinking import (
     THINKING_MEDIAN_TOKENS,
     THINKING_SIGMA,

@@ -10,7 +10,7 @@ import httpx2
 import pytest
 
 from claude_simulator import SimulatorServer
-from claude_simulator.testing import stage_request
+from claude_simulator.tests.support import stage_request
 from generation.pipeline.schemas import BlindSolution
 
 SOLUTION = {"answer": "B", "reasoning": "Halve both sides.", "confident": True}

@@ -10,7 +10,7 @@ import anthropic
 import pytest
 
 from claude_simulator import SimulatorServer
-from claude_simulator.testing import MODEL_IDS, replay, stage_request
+from claude_simulator.tests.support import MODEL_IDS, replay, stage_request
 
 SOLUTION = {"answer": "B", "reasoning": "Halve both sides.", "confident": True}
 

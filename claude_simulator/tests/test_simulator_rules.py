@@ -12,9 +12,9 @@ import pytest
 from pydantic import BaseModel
 
 from claude_simulator import SimulatorServer
-from claude_simulator.images import image_tokens
+from claude_simulator.images import image_size, image_tokens
 from claude_simulator.rules import MODELS, effort_of
-from claude_simulator.testing import (
+from claude_simulator.tests.support import (
     MODEL_IDS,
     extraction_output,
     image_block,
@@ -23,7 +23,6 @@ from claude_simulator.testing import (
     stage_request,
     strict_schema,
 )
-from claude_simulator.tokens import image_size
 from generation.pipeline.schemas import BlindSolution, DraftQuestion, Extraction
 
 OUTPUTS = {

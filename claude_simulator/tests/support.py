@@ -1,4 +1,4 @@
-"""Builders for tests and benchmarks: tiny images and requests shaped like SATgen's client.
+"""Builders for the simulator's tests: tiny images and requests shaped like SATgen's client.
 
 The requests follow the client's contract (streamed structured output, a 1h system
 breakpoint, image tiles for extraction, an examples block for generation); the schemas are
