@@ -142,6 +142,13 @@ class QuestionState(Schema):
     validation: Validation | None
 
 
+class Reading(Schema):
+    """The screenshot's OCR reading against the extraction (none for text and skill jobs)."""
+
+    ocr_match: float | None  # share of the extraction's words the OCR text confirms
+    check: bool  # the page asks the tutor to check what we read
+
+
 class JobState(Schema):
     id: uuid.UUID
     status: JobStatus
@@ -149,6 +156,7 @@ class JobState(Schema):
     simulated: bool
     error: str
     retryable: bool
+    reading: Reading
     options: Options
     taxonomy: Taxonomy
     stages: list[StageState]

@@ -39,6 +39,7 @@ def job_state(job: Job) -> dict[str, Any]:
         "simulated": job.simulated,
         "error": job.error,
         "retryable": job.retryable,
+        "reading": {"ocr_match": job.ocr_match, "check": job.check_reading},
         "options": {"count": job.count, "target": job.target, "instruction": job.instruction},
         "taxonomy": {
             "section": job.section,

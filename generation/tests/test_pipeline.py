@@ -14,6 +14,7 @@ from generation.images import normalise_upload
 from generation.models import GeneratedQuestion, Job, ModelCall
 from generation.pipeline import ocr
 from generation.pipeline.runner import run_job
+from generation.selectors import job_state
 from generation.tests.builders import (
     MATH_SCREENSHOT,
     extraction,
@@ -145,6 +146,7 @@ def test_an_extraction_the_screenshot_does_not_show_is_flagged_for_checking(simu
     assert job.check_reading
     assert job.ocr_match is not None and job.ocr_match < 0.3
     assert "22" in job.ocr_text
+    assert job_state(job)["reading"] == {"ocr_match": job.ocr_match, "check": True}
 
 
 def test_without_ocr_a_screenshot_job_runs_unchecked(simulator, monkeypatch, tmp_path, caplog):
