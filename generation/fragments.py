@@ -66,15 +66,15 @@ def digests(parts: dict[str, str]) -> dict[str, str]:
 def changed_html(shown: dict[str, str], parts: dict[str, str]) -> str:
     """Return the HTML of the parts that differ from what the page shows, noting them."""
     out = []
-    if shown.get("list-ids") != parts["list-ids"]:
+    fresh = digests(parts)
+    if shown.get("list-ids") != fresh["list-ids"]:
         # Other questions than the page shows (first connect, a revision): the whole list,
         # which carries every card.
         out.append(parts["list"])
-        fresh = digests(parts)
         shown.update({k: v for k, v in fresh.items() if k.startswith("card-") or k == "list-ids"})
-    for key, html in parts.items():
-        if key not in ("list", "list-ids") and shown.get(key) != (mark := digest(html)):
-            out.append(html)
+    for key, mark in fresh.items():
+        if key != "list-ids" and shown.get(key) != mark:
+            out.append(parts[key])
             shown[key] = mark
     return "".join(out)
 

@@ -263,22 +263,17 @@ _NUMBER_CELL = re.compile(r"^[\s$%+\-.,0-9\\()]*$")
 
 def _cells(row: str) -> list[str]:
     """Split a table row on the pipes outside math (``\\(|x|\\)`` is one cell)."""
-    cells, cell, position = [], "", 0
     row = row.strip().removeprefix("|").removesuffix("|")
+    pieces, position = [], 0  # text and math in turn: every odd piece is a math segment
     for match in MATH_SEGMENT.finditer(row):
-        pieces = row[position : match.start()].split("|")
-        cell += pieces[0]
-        for piece in pieces[1:]:
-            cells.append(cell)
-            cell = piece
-        cell += match.group(0)
+        pieces += [row[position : match.start()], match.group(0)]
         position = match.end()
-    pieces = row[position:].split("|")
-    cell += pieces[0]
-    for piece in pieces[1:]:
-        cells.append(cell)
-        cell = piece
-    return [*(c.strip() for c in cells), cell.strip()]
+    cells = [""]
+    for i, piece in enumerate([*pieces, row[position:]]):
+        first, *rest = [piece] if i % 2 else piece.split("|")
+        cells[-1] += first
+        cells += rest
+    return [cell.strip() for cell in cells]
 
 
 def _render_table(header: str, rows: list[str]) -> str:

@@ -9,7 +9,8 @@ once, however many questions a page shows. Django copies the page's CSRF token i
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django import template
 
@@ -17,6 +18,7 @@ from sets.models import SetItem
 from sets.selectors import sets_for
 
 register = template.Library()
+T = TypeVar("T")
 
 
 @register.inclusion_tag("sets/_save_form.html")
@@ -40,25 +42,24 @@ def saved_in_a_set(owner: Any, generated_id: int) -> bool:
 
     ``{% saved_in_a_set job.owner question.pk as saved %}``: read once per owner object.
     """
-    saved = getattr(owner, "_saved_generated_ids", None)
-    if saved is None:
-        saved = set(
-            SetItem.objects.filter(set__owner=owner, generated__isnull=False).values_list(
-                "generated_id", flat=True
-            )
+    saved = _once(owner, "_saved_generated_ids", lambda: set(
+        SetItem.objects.filter(set__owner=owner, generated__isnull=False).values_list(
+            "generated_id", flat=True
         )
-        owner._saved_generated_ids = saved
+    ))  # fmt: skip
     return generated_id in saved
 
 
 def _sets_of(owner: Any) -> list[Any]:
-    """The owner's sets, read once per owner object.
+    return _once(owner, "_sets_for_save_form", lambda: list(sets_for(owner)))
+
+
+def _once(owner: Any, name: str, read: Callable[[], T]) -> T:
+    """Read something about the owner once per owner object, kept on it under name.
 
     A page, and each of the fragments the job socket renders from one context, holds many
     forms for the same owner object; one query serves them all.
     """
-    sets = getattr(owner, "_sets_for_save_form", None)
-    if sets is None:
-        sets = list(sets_for(owner))
-        owner._sets_for_save_form = sets
-    return sets
+    if not hasattr(owner, name):
+        setattr(owner, name, read())
+    return getattr(owner, name)
