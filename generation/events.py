@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -29,3 +31,8 @@ async def publish(public_id: Any, **event: Any) -> None:
     except Exception:
         # Progress events are a courtesy: the database is the record, never fail a job for one.
         logger.warning("could not publish %s for job %s", event, public_id, exc_info=True)
+
+
+def publish_on_commit(public_id: Any, **event: Any) -> None:
+    """From sync code (a view, a service): publish once the current transaction commits."""
+    transaction.on_commit(lambda: async_to_sync(publish)(public_id, **event))

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from generation import queue
+from generation.events import publish_on_commit
 from generation.models import STAGE_NAMES, GeneratedQuestion, Job, SourceImage, Stage
 
 if TYPE_CHECKING:
@@ -213,6 +214,8 @@ def job_cancel(*, job: Job) -> bool:
             ).update(status=Stage.Status.SKIPPED, note="cancelled")
             if task_id := job.task_id:
                 transaction.on_commit(lambda: _task_abort(task_id))
+            # The aborted task says nothing more: tell the job's page itself.
+            publish_on_commit(job.public_id, kind="job", status=Job.Status.CANCELLED)
     return bool(cancelled)
 
 

@@ -237,6 +237,25 @@ def test_regenerate_asks_first_unless_the_question_is_saved(tutor_client):
     assert "Write a new version of question 2?" in page
 
 
+def test_cancelling_tells_the_jobs_socket_once_it_is_committed(
+    tutor_client, django_capture_on_commit_callbacks
+):
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from generation.events import job_group
+
+    job = make_job(owner=tutor_client.user)
+    layer = get_channel_layer()
+    listener = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(job_group(job.public_id), listener)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        tutor_client.post(reverse("job_cancel", args=[job.public_id]), headers=HTMX)
+    assert callbacks, "nothing waited for the commit"
+    message = async_to_sync(layer.receive)(listener)
+    assert message == {"type": "job.changed", "kind": "job", "status": "cancelled"}
+
+
 def test_with_htmx_cancel_and_reclassify_leave_the_update_to_the_socket(tutor_client):
     job = make_job(owner=tutor_client.user)
     response = tutor_client.post(reverse("job_cancel", args=[job.public_id]), headers=HTMX)
