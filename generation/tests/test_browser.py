@@ -13,11 +13,20 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterator
+from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
-from playwright.sync_api import Browser, Error, Page, WebSocketRoute, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    Dialog,
+    Error,
+    Page,
+    WebSocketRoute,
+    expect,
+    sync_playwright,
+)
 
 from generation.models import Job
 from generation.tests.browser import (
@@ -365,6 +374,7 @@ def test_what_the_tutor_does_in_a_card_survives_the_live_updates(page, live, tut
     expect(card).to_be_visible(timeout=JOB_TIMEOUT)
     expect(job_status(page)).to_have_text("Running")
     number = (card.get_attribute("id") or "").removeprefix("question-")
+    card = page.locator(f"#question-{number}")  # not "the first that passed": others may pass
     # A new set changes every card's set picker, so the next updates replace the cards.
     card.get_by_placeholder("New set name").fill("Week 3")
     card.get_by_role("button", name="Save to set").click()
@@ -379,7 +389,6 @@ def test_what_the_tutor_does_in_a_card_survives_the_live_updates(page, live, tut
     wait_for_quiet_socket(page)
     replaced = f"(old) => old !== document.getElementById('question-{number}')"
     assert page.evaluate(replaced, before), "the card was never replaced: nothing was tested"
-    card = page.locator(f"#question-{number}")
     expect(revise).to_have_value("harder, with a science context")
     expect(revise).to_be_focused()
     assert page.evaluate("document.activeElement.selectionStart") == 0
@@ -512,3 +521,156 @@ def test_every_page_has_no_accessibility_violations(page, tutor):
         page.goto(str(url))
         found += axe_violations(page)
     assert not found, "\n".join(found)
+
+
+# A Reading and Writing question as the test app lays it out, for Chromium to photograph.
+READING_CAPTURE = """<!doctype html><html><body style="margin:0;background:#fff">
+<main style="width:760px;padding:28px 36px;font:19px/1.55 Georgia,serif;color:#1a1a1a">
+<p>Marine biologist Ayana Brooks studies how coral reefs recover after storms. She found that
+reefs near mangrove forests regrew faster, because the roots trap sediment that would
+otherwise smother young coral.</p>
+<p>Which choice best states the main idea of the text?</p>
+<p>A) Mangrove roots help nearby reefs recover by trapping sediment.</p>
+<p>B) Storms damage mangrove forests more than they damage reefs.</p>
+<p>C) Young coral grows fastest in water with a lot of sediment.</p>
+<p>D) Brooks was the first scientist to study coral reefs.</p>
+</main></body></html>"""
+
+
+def test_a_screenshot_is_read_and_shown_beside_what_we_read(new_page, live, tutor):
+    live.simulator("reset")  # no latency: this test is about what is read
+    camera = new_page()
+    camera.set_content(READING_CAPTURE)
+    capture = camera.locator("main").screenshot()
+
+    page = new_page()
+    log_in(page, tutor, PASSWORD)
+    page.get_by_label("Screenshot").set_input_files(
+        {"name": "reef.png", "mimeType": "image/png", "buffer": capture}
+    )
+    submit(page, count=1)
+    expect_finished(page, count=1)
+
+    source = page.locator("#source")
+    shot = source.get_by_alt_text("Your screenshot")
+    expect(shot).to_be_visible()
+    width = (camera.locator("main").bounding_box() or {}).get("width")
+    wait_until(lambda: shot.evaluate("(img) => img.naturalWidth") > 0, what="the image to load")
+    assert shot.evaluate("(img) => img.naturalWidth") == width  # the image as uploaded
+    card = source.locator(".source-card")
+    expect(card.locator(".passage")).to_contain_text("reefs near mangrove forests regrew faster")
+    expect(card.locator(".stem")).to_have_text(
+        "Which choice best states the main idea of the text?"
+    )
+    expect(card.locator(".choices li")).to_have_text(
+        [
+            "Mangrove roots help nearby reefs recover by trapping sediment.",
+            "Storms damage mangrove forests more than they damage reefs.",
+            "Young coral grows fastest in water with a lot of sediment.",
+            "Brooks was the first scientist to study coral reefs.",
+        ]
+    )
+    expect(page.locator("#classification .chip").first).to_have_text("Reading and Writing")
+    expect(source.get_by_text("Check what we read")).to_have_count(0)  # the reading agrees
+
+
+def test_checks_read_in_plain_words_and_a_correction_keeps_the_old_versions(page, live, tutor):
+    live.simulator("reset")
+    log_in(page, tutor, PASSWORD)
+    page.get_by_label("…or paste the question's text").fill(
+        "If 5x - 3 = 2x + 12, what is the value of x? A) 3 B) 5 C) 9 D) 15"
+    )
+    submit(page, count=2)
+    expect_finished(page, count=2)
+    job_url = page.url
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Jobs").click()
+    row = page.get_by_role("row").filter(has=page.locator(f"a[href='{urlsplit(job_url).path}']"))
+    expect(row).to_contain_text("Succeeded simulated")
+    row.get_by_role("link").first.click()
+    expect(page).to_have_url(job_url)
+
+    first = page.locator("#question-1")
+    checks = first.locator("details.checks")
+    expect(checks.locator("li").first).to_be_hidden()  # behind the toggle
+    checks.locator("summary").click()
+    expect(checks.locator("summary")).to_have_text(re.compile(r"^\d+ checks, all passed$"))
+    expect(checks).to_contain_text("Four different choices")
+    expect(checks).to_contain_text("Answer verified independently (simulated check)")
+    expect(checks).not_to_contain_text("four_distinct_choices")
+    expect(page.locator("body")).not_to_contain_text("not_a_copy_of_bank")
+
+    watch_socket(page)
+    stem = squeeze(first.locator(".stem").text_content())
+    page.locator("#classification summary").click()
+    page.get_by_label("Difficulty").select_option(label="Hard")
+    asked: list[str] = []
+
+    def answer(dialog: Dialog) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", answer)
+    page.get_by_role("button", name="Write again").click()
+    expect(first.get_by_text("Earlier versions (1)")).to_be_visible(timeout=JOB_TIMEOUT)
+    expect(job_status(page)).to_have_text("Succeeded", timeout=JOB_TIMEOUT)
+    assert asked and "Earlier versions" in asked[0]
+    expect(page.locator("#classification .chip").nth(3)).to_have_text("Hard")
+    first.get_by_text("Earlier versions (1)").click()
+    assert squeeze(first.locator(".old-version .stem").text_content()) == stem
+    assert not_reloaded(page)
+
+
+def test_a_cancelled_job_shows_one_banner_and_no_drafting_cards(page, live, tutor):
+    log_in(page, tutor, PASSWORD)
+    page.get_by_label("…or paste the question's text").fill(
+        "If 4x - 7 = 21, what is the value of x?\nA) 3.5\nB) 7\nC) 14\nD) 28"
+    )
+    submit(page, count=5)
+    watch_socket(page)
+    drafting = page.locator("#questions article .pending")
+    expect(drafting.first).to_contain_text("Drafting…", timeout=JOB_TIMEOUT)
+    page.get_by_role("button", name="Cancel job").click()
+    expect(job_status(page)).to_have_text("Cancelled", timeout=JOB_TIMEOUT)
+    expect(page.get_by_role("button", name="Cancel job")).to_have_count(0)
+    expect(page.locator(".banner-info, .banner-error")).to_have_count(1)
+    expect(page.locator(".banner-info")).to_contain_text("You cancelled this job")
+    wait_for_quiet_socket(page)
+    expect(drafting).to_have_count(0)
+    expect(page.locator("#questions")).not_to_contain_text("Drafting")
+    assert not_reloaded(page)
+
+
+def test_deleting_a_set_asks_first_and_its_simulated_questions_stay_labelled(page, tutor):
+    from generation.tests.builders import generated_question, make_job
+
+    owner = get_user_model().objects.get(username=tutor)
+    job = make_job(owner=owner, count=1)
+    Job.objects.filter(pk=job.pk).update(status="succeeded", skill="linear_functions")
+    job.stages.update(status="succeeded")
+    generated_question(job, position=1)
+    log_in(page, tutor, PASSWORD)
+    page.goto(f"/jobs/{job.public_id}/")
+    first = page.locator("#question-1")
+    first.get_by_placeholder("New set name").fill("Week 3")
+    first.get_by_role("button", name="Save to set").click()
+    first.get_by_role("link", name="Week 3").click()
+
+    expect(page.locator(".set-item-meta .badge")).to_have_text(
+        "simulated (demo data, not Claude’s)"
+    )
+    page.get_by_role("link", name="Print worksheet").click()
+    expect(page.locator(".key-entry h3")).to_have_text("Question 1: D (simulated)")
+    page.go_back()
+
+    page.get_by_role("link", name="Delete “Week 3”…").click()
+    expect(page.get_by_role("heading", name="Delete “Week 3”?")).to_be_visible()
+    page.get_by_role("link", name="Keep it").click()
+    expect(page.get_by_role("heading", name="Week 3", exact=True)).to_be_visible()
+
+    page.get_by_role("link", name="Delete “Week 3”…").click()
+    page.get_by_role("button", name="Delete the set").click()
+    expect(page).to_have_url(re.compile(r"/sets/$"))
+    expect(page.get_by_role("link", name="Week 3")).to_have_count(0)
+    page.goto(f"/jobs/{job.public_id}/")
+    expect(page.locator("#question-1 .stem")).to_be_visible()  # the question itself stays
