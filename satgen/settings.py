@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -300,6 +301,17 @@ GENERATION_PARALLEL_CALLS = env.int("GENERATION_PARALLEL_CALLS", default=5)
 REVISION_MAX_ROUNDS = env.int("REVISION_MAX_ROUNDS", default=3)
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=40_000_000)
+
+# Limits on paid work (generation/limits.py, docs/security.md); 0 turns one off. Staff can
+# set other values for one tutor in the admin (Allowances).
+LIMIT_ACTIONS_PER_MINUTE = env.int("LIMIT_ACTIONS_PER_MINUTE", default=10)  # jobs, revisions...
+LIMIT_QUESTIONS_PER_DAY = env.int("LIMIT_QUESTIONS_PER_DAY", default=200)
+LIMIT_JOBS_AT_ONCE = env.int("LIMIT_JOBS_AT_ONCE", default=3)  # queued or running, per tutor
+LIMIT_SPEND_PER_MONTH_USD = Decimal(env.str("LIMIT_SPEND_PER_MONTH_USD", default="20"))
+# For the whole deployment: at this Claude spend in a day (UTC), no new paid work starts.
+LIMIT_DEPLOYMENT_SPEND_PER_DAY_USD = Decimal(
+    env.str("LIMIT_DEPLOYMENT_SPEND_PER_DAY_USD", default="100")
+)
 
 # Workers heartbeat; a job whose worker missed heartbeats for WORKER_STALLED_AFTER
 # seconds is handed to another worker by the recovery task (JOB_RECOVERY_CRON,

@@ -9,6 +9,11 @@ os.environ.setdefault("CLAUDE_USE_SIMULATOR", "1")  # every Claude call goes to 
 # The suite's many short-lived processes and test databases are simpler without a pool; the
 # production-shape test turns it on for its processes.
 os.environ.setdefault("DB_POOL_MAX_SIZE", "0")
+# The suite and the benchmarks start jobs far faster than a tutor: no limits on paid work,
+# except in the tests of the limits (generation/tests/test_limits.py).
+for limit in ("ACTIONS_PER_MINUTE", "QUESTIONS_PER_DAY", "JOBS_AT_ONCE", "SPEND_PER_MONTH_USD"):
+    os.environ.setdefault(f"LIMIT_{limit}", "0")
+os.environ.setdefault("LIMIT_DEPLOYMENT_SPEND_PER_DAY_USD", "0")
 
 from satgen.settings import *  # noqa: E402,F403
 
