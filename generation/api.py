@@ -18,6 +18,7 @@ from pydantic import WithJsonSchema
 from generation.models import GeneratedQuestion, Job, Stage
 from generation.selectors import job_for_user, job_state
 from generation.services import JobOptions, SubmissionError, job_cancel, job_retry, job_submit
+from questions.textinput import Text
 
 router = Router()
 
@@ -186,7 +187,9 @@ def create_job(
     request: TokenRequest,
     response: HttpResponse,
     image: Annotated[UploadedFile | None, File(description="A screenshot of a question.")] = None,
-    text: Annotated[str, Form(description="The question's text.")] = "",
+    # Text refuses control characters. Form("") repeats the default: pydantic keeps only
+    # the one given when the field is made, not the one ninja copies from "= ...".
+    text: Annotated[Text, Form("", description="The question's text.")] = "",
     skill: Annotated[str, Form(description="A skill to write for, instead of a source.")] = "",
     difficulty: Annotated[Literal["easy", "medium", "hard"], Form()] = "medium",
     kind: Annotated[Literal["mcq", "spr"], Form()] = "mcq",
@@ -195,7 +198,7 @@ def create_job(
         Job.Target, Form(description="The difficulty to write at.")
     ] = Job.Target.SAME,
     instruction: Annotated[
-        str, Form(description="A note for the writer, up to 500 characters.")
+        Text, Form("", description="A note for the writer, up to 500 characters.")
     ] = "",
 ):
     """Queue a job from one source: a screenshot (`image`), its `text`, or a `skill`."""

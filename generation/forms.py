@@ -7,6 +7,7 @@ from django.conf import settings
 
 from generation.models import MAX_QUESTIONS, Job
 from questions.taxonomy import Difficulty, Skill
+from questions.textinput import text_validator
 
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/webp", "image/gif")  # what extract takes
 
@@ -21,7 +22,9 @@ class JobForm(forms.Form):
             attrs={"accept": ", ".join(IMAGE_TYPES), "aria-describedby": "dropzone-help"}
         ),
     )
-    text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 8}))
+    text = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 8}), validators=[text_validator]
+    )
     skill = forms.ChoiceField(required=False, choices=[("", "—"), *Skill.choices])
     difficulty = forms.ChoiceField(choices=Difficulty.choices, initial=Difficulty.MEDIUM)
     kind = forms.ChoiceField(
@@ -29,7 +32,7 @@ class JobForm(forms.Form):
     )
     count = forms.IntegerField(min_value=1, max_value=MAX_QUESTIONS, initial=3)
     target = forms.ChoiceField(choices=Job.Target.choices, initial=Job.Target.SAME)
-    instruction = forms.CharField(required=False, max_length=500)
+    instruction = forms.CharField(required=False, max_length=500, validators=[text_validator])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from generation import queue
 from generation.events import publish_on_commit
 from generation.models import STAGE_NAMES, GeneratedQuestion, Job, SourceImage, Stage
+from questions.textinput import text_problem
 
 if TYPE_CHECKING:
     from generation.images import NormalisedImage
@@ -138,6 +139,9 @@ def job_submit(
         raise SubmissionError("Choose a target difficulty from the list.", field="target")
     if len(options.instruction) > 500:
         raise SubmissionError("Keep the instruction under 500 characters.", field="instruction")
+    for field, value in (("text", text), ("instruction", options.instruction)):
+        if problem := text_problem(value):
+            raise SubmissionError(problem, field=field)
     source: dict[str, Any] = {}
     if upload is not None:
         name, data = upload
@@ -268,6 +272,8 @@ def question_revise(*, question: GeneratedQuestion, instruction: str) -> Generat
     instruction = instruction.strip()
     if not instruction:
         raise RevisionRefused("Say how the question should change.")
+    if problem := text_problem(instruction):
+        raise RevisionRefused(problem)
     with transaction.atomic():
         current = GeneratedQuestion.objects.select_for_update().get(pk=question.pk)
         if current.superseded:

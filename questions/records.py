@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from questions.models import Question
 from questions.taxonomy import Difficulty, Domain, Section, Skill
+from questions.textinput import text_check
 
 # Fields a record carries, in the order export writes them.
 RECORD_FIELDS = (
@@ -49,6 +50,21 @@ class QuestionRecord(BaseModel):
     figure: str = ""
     source: Question.Source = Question.Source.IMPORTED
     status: Question.Status = Question.Status.DRAFT
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: object) -> object:
+        """Refuse NUL and other control characters in any text of the record."""
+        if isinstance(value, dict):
+            texts = [*value, *value.values()]
+        elif isinstance(value, list):
+            texts = value
+        else:
+            texts = [value]
+        for text in texts:
+            if isinstance(text, str):
+                text_check(text)
+        return value
 
 
 def record_from_question(question: Question) -> dict[str, object]:

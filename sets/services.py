@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from generation.models import GeneratedQuestion
 from questions.models import Question
+from questions.textinput import text_problem
 from sets.models import NAME_MAX_LENGTH, QuestionSet, SetItem
 
 if TYPE_CHECKING:
@@ -32,6 +33,9 @@ class SetError(Exception):
 
 def _clean_name(name: str) -> str:
     name = " ".join(str(name or "").split())
+    problem = text_problem(name)
+    if problem is not None:
+        raise SetError(problem)
     if not name:
         raise SetError("Give the set a name.")
     if len(name) > NAME_MAX_LENGTH:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.http import AuthenticatedHttpRequest
 from generation.models import GeneratedQuestion
 from questions.models import Question
+from questions.textinput import text_validator
 from sets.exports import (
     CSV_CONTENT_TYPE,
     JSONL_CONTENT_TYPE,
@@ -36,6 +37,7 @@ class SetNameForm(forms.Form):
         label="Name",
         max_length=NAME_MAX_LENGTH,
         help_text="Such as “Linear equations, week 3”.",
+        validators=[text_validator],
     )
 
 
