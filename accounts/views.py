@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
+from axes.helpers import get_cool_off
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -50,3 +52,12 @@ def api_token_revoke_view(request: AuthenticatedHttpRequest, token_id: int) -> H
     token = _get_token_for_user(request, token_id)
     api_token_revoke(token=token, user=request.user)
     return redirect("api_tokens")
+
+
+def login_locked_out(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: dict | None
+) -> HttpResponse:
+    """Render our lockout page (django-axes' AXES_LOCKOUT_CALLABLE): 429, in plain words."""
+    cool_off = get_cool_off(request)
+    minutes = math.ceil(cool_off.total_seconds() / 60) if cool_off else 0
+    return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)

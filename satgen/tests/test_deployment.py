@@ -926,3 +926,7 @@ def test_the_compose_file_validates_and_runs_the_production_shape():
     assert "server web1:8000" in nginx and "server web2:8000" in nginx
     assert "proxy_set_header Upgrade $http_upgrade" in nginx
     assert "client_max_body_size 16m" in nginx
+    # Daphne takes the first X-Forwarded-For address as the client's (the login lockout counts
+    # by it): nginx must replace the header, not append to what a client sent.
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in nginx
+    assert "$proxy_add_x_forwarded_for" not in nginx
