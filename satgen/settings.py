@@ -318,7 +318,15 @@ CLAUDE_BATCH_POLL_SECONDS = env.float("CLAUDE_BATCH_POLL_SECONDS", default=30.0)
 GENERATION_MAX_ROUNDS = env.int("GENERATION_MAX_ROUNDS", default=2)  # regenerations per question
 GENERATION_PARALLEL_CALLS = env.int("GENERATION_PARALLEL_CALLS", default=5)
 REVISION_MAX_ROUNDS = env.int("REVISION_MAX_ROUNDS", default=3)
+# Uploads (docs/security.md "Uploads"). UPLOAD_MAX_BYTES is the one cap on a screenshot; a
+# request may carry DATA_UPLOAD_MAX_MEMORY_SIZE more (the other fields, multipart framing).
+# satgen/uploads.py refuses a bigger body with 413 while it streams and keeps each file in
+# memory only up to the cap; bodies under the cap stay in memory (no temporary files).
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+REQUEST_MAX_BYTES = UPLOAD_MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE
+FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
+FILE_UPLOAD_HANDLERS = ["satgen.uploads.CappedUploadHandler"]
 UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=40_000_000)
 
 # Limits on paid work (generation/limits.py, docs/security.md); 0 turns one off. Staff can
