@@ -86,15 +86,6 @@ def _tag(body: dict, name: str) -> str | None:
     return None
 
 
-def _image_data(body: dict) -> str | None:
-    for message in _user_messages_newest_first(body):
-        for block in _blocks(message):
-            if block.get("type") == "image":
-                source = block.get("source") or {}
-                return str(source.get("data") or source.get("url") or "")
-    return None
-
-
 def _repairs(body: dict) -> int:
     """Return how many times SATgen has sent a reply back to be repaired in this conversation.
 

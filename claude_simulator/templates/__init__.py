@@ -8,22 +8,14 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from claude_simulator.templates import (
-    advanced_math,
-    algebra,
-    data_analysis,
-    geometry,
-    reading,
-    writing,
-)
+from claude_simulator.templates import reading, writing
 from claude_simulator.templates.base import Ctx, Retry, Template, assemble
+from claude_simulator.templates.engine import load
 from questions.taxonomy import DOMAIN_OF_SKILL, SECTION_OF_DOMAIN, Skill
 
+MATH_DATA = ("algebra", "advanced_math", "data_analysis", "geometry")  # data/<name>.yaml
 TEMPLATES: dict[str, list[Template]] = {
-    **algebra.TEMPLATES,
-    **advanced_math.TEMPLATES,
-    **data_analysis.TEMPLATES,
-    **geometry.TEMPLATES,
+    **{skill: items for name in MATH_DATA for skill, items in load(name).items()},
     **reading.TEMPLATES,
     **writing.TEMPLATES,
 }

@@ -1,54 +1,7 @@
-r"""Math templates written as data (YAML under templates/data/) and the engine that draws them.
+"""Math templates written as data (YAML under templates/data/) and the engine that draws them.
 
-A data file maps item ids to items; each item becomes one Template of its skill::
-
-    lin_simple:
-      skill: linear_equations_one_variable
-      levels: [0, 1]                 # default [0, 1, 2]; "spr: false" keeps it multiple choice
-      vars: [x]                      # unbound names that print as variables (default [x, y])
-      params:                        # drawn in order; later ones may use earlier ones
-        a: 2..9                      # an integer range (bounds may be expressions)
-        b: {in: -9..9, not: [0]}     # a range or list, minus some values
-        sol: [-3, 2, 5]              # a choice
-        rhs: a*sol + b               # an exact value (Fraction arithmetic)
-      where: [rhs != 0]              # otherwise draw again
-      text:
-        stem: 'If \({a*x + b} = {rhs}\), what is the value of \(x\)?'
-        explanation: '{undo(b)} gives \({a*x} = {rhs - b}\), so \(x = {sol}\).'
-      answer: sol
-      wrong:
-        - [(rhs + b)/a, 'This results from {undo_wrong(b)}.']
-        - [rhs - b, 'This is the value of \({a*x}\), not of \(x\).']
-        - [-sol, 'This results from a sign error.']
-      check: {expression: x, equations: ['{a*x + b} = {rhs}'], solve_for: x}
-
-Texts are templates: ``{expression}`` or ``{expression:format}``. Inside ``\( \)`` a number
-prints as LaTeX (``dec`` for a decimal), in prose as plain text (``money``, or a unit noun
-pluralised by the value: ``{h:hour}``); a variable expression prints with unit coefficients
-dropped and signs folded (``{a*x - b}``; a power of a variable, ``x**2``, is a term of its
-own); in a check every value is calculator syntax. A brace right after a LaTeX command, ``^``,
-``_``, ``\sqrt[n]`` or a closing brace group is LaTeX's own (``\frac{{p}}{{q}}``). A text
-may name another text. Other keys: ``contexts`` (word-problem settings, picked by topic and
-cycle; their list fields are choices and ``lo..hi`` fields ranges), ``person`` (a name from
-base.NAMES plus agreeing pronouns they/them/their), ``fn`` (one-argument helpers of ``w``),
-``keep`` (a filter on distractor values ``w``), ``style`` (how non-integer choices print) and
-``choose``: groups of alternatives, one drawn per group among those whose ``levels`` fit,
-each merged over the item (params, where and wrong append; the rest override). Expressions
-are read with ``ast`` and evaluated over a fixed set of operators and functions, never with
-``eval``.
-
-Exact values: ``pi(k)`` is kπ and ``root(k, m)`` is k√m (a base.Val, a number when m is a
-square); they print as LaTeX, in a check as ``k*pi`` and ``k*sqrt(m)``, and stay as they are
-when they are the answer or a wrong value. An alternative with ``kinds`` fits only those kinds
-of question: ``fn: {kpi: pi(w)}`` for ``kinds: [mcq]`` and ``{kpi: w}`` for ``[spr]`` offer
-kπ as choices and ask for k in a grid-in.
-
-Lists: a pool draws several values with ``sample: n`` (distinct) or ``count: n``, and ``if``
-(a test of ``w``) filters any pool; ``{list: sorted(xs)}`` is a computed list (a list-valued
-expression is otherwise a choice). A list indexes (``xs[0]``), goes through ``sum``, ``len``,
-``sorted``, ``mean``, ``median`` and ``repeat(values, counts)``, and prints as "3, 5, and 7"
-(``{xs:plus}``: "3 + 5 + 7"); ``{rows(xs, ys)}`` prints the rows of a Markdown table for a
-``figure``. ``max_denominator`` lifts the assembler's limit on distractor denominators.
+The data format is described in data/README.md: params drawn in order, texts with
+{expression:format} placeholders, wrong answers with the mistake each one makes.
 """
 
 from __future__ import annotations

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from claude_simulator.templates import advanced_math, algebra, data_analysis, geometry
+from claude_simulator.templates import MATH_DATA
 from claude_simulator.templates.base import NAMES, Ctx, Retry, assemble
-from claude_simulator.templates.engine import PRONOUNS, DataItem
+from claude_simulator.templates.engine import PRONOUNS, DataItem, load
 from generation.pipeline.gates import run_gates
 from generation.pipeline.mathcheck import answer_value, verify_math
 from generation.pipeline.schemas import DraftQuestion, MathCheck
@@ -26,12 +26,11 @@ from questions.taxonomy import DOMAIN_OF_SKILL, SECTION_OF_DOMAIN, Skill
 
 SEEDS = 30
 DIFFICULTY = ("easy", "medium", "hard")
-DOMAINS = {"algebra": algebra, "advanced_math": advanced_math, "data_analysis": data_analysis,
-           "geometry": geometry}  # fmt: skip
+DOMAINS = {name: load(name) for name in MATH_DATA}  # each data file's templates, by skill
 ITEMS = [
     (skill, template)
     for domain in DOMAINS.values()
-    for skill, templates in domain.TEMPLATES.items()
+    for skill, templates in domain.items()
     for template in templates
 ]
 IDS = [str(getattr(template.build, "ident", template.build)) for _, template in ITEMS]
@@ -112,7 +111,7 @@ def pronoun_errors(text: str) -> list[str]:
     [("algebra", 20), ("advanced_math", 13), ("data_analysis", 26), ("geometry", 16)],
 )
 def test_every_math_template_is_a_data_item(name, count):
-    templates = [t for ts in DOMAINS[name].TEMPLATES.values() for t in ts]
+    templates = [t for ts in DOMAINS[name].values() for t in ts]
     assert len(templates) == count
     assert all(isinstance(template.build, DataItem) for template in templates)
 
