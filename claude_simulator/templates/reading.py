@@ -13,13 +13,14 @@ import yaml
 
 from claude_simulator.templates.base import Ctx, Item, Retry, Template
 
-DATA: dict[str, list[dict[str, Any]]] = yaml.safe_load(
+DATA: dict[str, Any] = yaml.safe_load(
     (Path(__file__).parent / "data" / "reading.yaml").read_text(encoding="utf-8")
 )
 PASSAGES = DATA["passages"]
 HYPOTHESES = DATA["hypotheses"]
 QUOTATIONS = DATA["quotations"]
 DATA_CONTEXTS = DATA["data_contexts"]
+QUANTITATIVE = DATA["quantitative"]  # the data question's words, by claim
 INFERENCES = DATA["inferences"]
 WORDS = DATA["words"]
 PAIRS = DATA["pairs"]
@@ -109,9 +110,7 @@ def evidence_quantitative(ctx: Ctx) -> Item:
         units, level_of=lambda u: 1 if u[1] == "increase" else 2, round_of=_second_form
     )
     names, first, second = _draw_table(ctx, c, claim)
-    y1, y2 = c["years"]
     changes = [b - a for a, b in zip(first, second, strict=True)]
-    things, sites, site = c["things"], c["sites"], c["site"]
     if claim == "increase":
         s = max(range(4), key=lambda i: changes[i])
         ranked = sorted(changes, reverse=True)
@@ -122,87 +121,40 @@ def evidence_quantitative(ctx: Ctx) -> Item:
         bigger = [i for i in range(4) if i != s and first[i] > first[s]]
         if not bigger:
             raise Retry
-        v = bigger[0]
-        claim_text = (
-            f"the number of {things} at {names[s]} grew by more from {y1} to {y2} than at any "
-            f"of the other {sites}"
-        )
-        correct = (
-            f"{names[s]} went from {first[s]} to {second[s]}, a rise of {changes[s]}, while no "
-            f"other {site} rose by more than {ranked[1]}."
-        )
+        sites = {"s": s, "lead": lead, "runner": runner, "v": bigger[0]}
         fake = second[runner] + (changes[s] - changes[runner]) + ctx.rng.randint(2, 6)
-        wrong = [
-            (
-                f"{names[lead]} had more {things} than any other {site} in {y2}, with "
-                f"{second[lead]}.",
-                f"This is accurate, but having the most in {y2} is not the same as having the "
-                "largest increase.",
-            ),
-            (
-                f"{names[runner]} went from {first[runner]} to {fake}, a rise larger than the "
-                f"rise at {names[s]}.",
-                f"The table shows {second[runner]} for {names[runner]} in {y2}, a rise of only "
-                f"{changes[runner]}.",
-            ),
-            (
-                f"{names[v]} had more {things} than {names[s]} in {y1}, with {first[v]}.",
-                f"This is accurate, but it compares only the {y1} numbers and says nothing "
-                "about growth.",
-            ),
-        ]
-        why = (
-            f"The claim is about the size of the increase. {names[s]} rose by {changes[s]}, "
-            f"more than the rise at any other {site} (the next largest was {ranked[1]}, at "
-            f"{names[runner]})."
-        )
     else:
         s = next(i for i in range(4) if changes[i] < 0)
         lead = max(range(4), key=lambda i: first[i])
         if lead == s or first.count(first[lead]) > 1 or sum(changes) <= 0:
             raise Retry
         t = next(i for i in range(4) if i not in (s, lead))
-        claim_text = (
-            f"{names[s]} was the only one of the four {sites} where the number of {things} "
-            f"fell from {y1} to {y2}"
-        )
-        correct = (
-            f"{names[s]} fell from {first[s]} to {second[s]}; every other {site} rose over the "
-            "same years."
-        )
-        wrong = [
-            (
-                f"{names[lead]} had more {things} than any other {site} in {y1}, with "
-                f"{first[lead]}.",
-                f"This is accurate, but the {y1} numbers alone do not show where the number fell.",
-            ),
-            (
-                f"{names[t]} went from {first[t]} to {first[t] - ctx.rng.randint(3, 9)}, a "
-                f"smaller drop than at {names[s]}.",
-                f"The table shows {second[t]} for {names[t]} in {y2}, so it did not fall at all.",
-            ),
-            (
-                f"Together, the four {sites} had more {things} in {y2} than in {y1}.",
-                f"This is accurate, but a larger total does not show that {names[s]} was the "
-                f"only {site} to decline.",
-            ),
-        ]
-        why = (
-            f"{names[s]} is the only row where the {y2} number ({second[s]}) is less than the "
-            f"{y1} number ({first[s]}); every other {site} increased."
-        )
+        sites = {"s": s, "lead": lead, "t": t}
+        fake = first[t] - ctx.rng.randint(3, 9)
+    # The words name each site of the question by its role: {s}, {s_first}, {s_second}, ...
+    y1, y2 = c["years"]
+    words: dict[str, Any] = {**c, "y1": y1, "y2": y2, "fake": fake}
+    for role, i in sites.items():
+        words |= {role: names[i], f"{role}_first": first[i], f"{role}_second": second[i]}
+        words[f"{role}_change"] = changes[i]
+    texts = QUANTITATIVE[claim]
+    words |= {"claim": texts["claim"].format(**words), "surname": c["who"].split()[-1]}
+    wrong = [(choice.format(**words), why.format(**words)) for choice, why in texts["wrong"]]
+    things, site = c["things"], c["site"]
     rows = "\n".join(f"| {n} | {a} | {b} |" for n, a, b in zip(names, first, second, strict=True))
     figure = (
         f"{things[0].upper() + things[1:]} by {site}, {y1} and {y2}\n\n"
         f"| {site[0].upper() + site[1:]} | {y1} | {y2} |\n|---|---|---|\n{rows}"
     )
-    who = c["who"].split()[-1]
-    passage = (
-        f"{c['who']} recorded the number of {things} at four {sites} in {y1} and again in "
-        f"{y2}. After comparing the two years, {who} concluded that {claim_text}."
+    return Item(
+        QUANTITATIVE["stem"].format(**words),
+        texts["correct"].format(**words),
+        wrong,
+        texts["why"].format(**words),
+        passage=QUANTITATIVE["passage"].format(**words),
+        figure=figure,
+        section="rw",
     )
-    stem = f"Which choice most effectively uses data from the table to support {who}'s conclusion?"
-    return Item(stem, correct, wrong, why, passage=passage, figure=figure, section="rw")
 
 
 def cross_text(ctx: Ctx) -> Item:

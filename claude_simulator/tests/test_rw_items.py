@@ -140,7 +140,17 @@ UNITS = [
 
 def test_data_files_hold_exactly_the_sections_the_templates_read():
     for name, sections in SCHEMAS.items():
-        assert set(load(name)) - {"signals"} == set(sections), name
+        assert set(load(name)) - {"signals", "quantitative"} == set(sections), name
+
+
+def test_the_data_question_has_its_words_for_either_claim():
+    words = load("reading")["quantitative"]
+    claim: Spec = {"claim": text, "correct": text, "wrong": [lambda v: len(v) == 2], "why": text}
+    spec: Spec = {"passage": text, "stem": text, "increase": claim, "decrease": claim}
+    assert list(shape_errors(words, spec, "quantitative")) == []
+    assert all(
+        text(part) for c in ("increase", "decrease") for w in words[c]["wrong"] for part in w
+    )
 
 
 @pytest.mark.parametrize("name, section, index, unit", UNITS)
