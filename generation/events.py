@@ -36,3 +36,24 @@ async def publish(public_id: Any, **event: Any) -> None:
 def publish_on_commit(public_id: Any, **event: Any) -> None:
     """From sync code (a view, a service): publish once the current transaction commits."""
     transaction.on_commit(lambda: async_to_sync(publish)(public_id, **event))
+
+
+def user_group(user_id: int) -> str:
+    """Every job socket of one user: told when that user's sessions may have ended."""
+    return f"user-{user_id}"
+
+
+def publish_to_user(user_id: int, **event: Any) -> None:
+    """From sync code: tell the user's sockets once the current transaction commits."""
+
+    def send() -> None:
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        try:
+            async_to_sync(layer.group_send)(user_group(user_id), event)
+        except Exception:
+            # The re-check before each send still closes the socket: never fail a logout for it.
+            logger.warning("could not tell the sockets of user %s", user_id, exc_info=True)
+
+    transaction.on_commit(send)
