@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from generation.models import GeneratedQuestion, Job, ModelCall, Stage
+from generation.limits import deployment_spend_today
+from generation.models import Allowance, GeneratedQuestion, Job, ModelCall, PaidRequest, Stage
 from generation.services import questions_promote
 
 
@@ -86,6 +88,59 @@ class JobAdmin(admin.ModelAdmin):
     list_select_related = ("owner",)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        """Say above the list what Claude has cost today, against the deployment's cap."""
+        if request.method != "GET":  # an action's POST redirects to a GET that says it
+            return super().changelist_view(request, extra_context)
+        spent, cap = deployment_spend_today(), settings.LIMIT_DEPLOYMENT_SPEND_PER_DAY_USD
+        if not cap:
+            self.message_user(request, f"Claude spend today (UTC): ${spent:.2f}; no daily cap.")
+        elif spent >= cap:
+            self.message_user(
+                request,
+                f"Claude spend today (UTC): ${spent:.2f}, at the daily cap of ${cap:.2f}: "
+                "no new paid work starts until midnight UTC (LIMIT_DEPLOYMENT_SPEND_PER_DAY_USD).",
+                messages.ERROR,
+            )
+        else:
+            self.message_user(
+                request, f"Claude spend today (UTC): ${spent:.2f} of the ${cap:.2f} daily cap."
+            )
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(Allowance)
+class AllowanceAdmin(admin.ModelAdmin):
+    """One tutor's own limits on paid work; an empty field keeps the deployment's default."""
+
+    list_display = (
+        "owner",
+        "actions_per_minute",
+        "questions_per_day",
+        "jobs_at_once",
+        "spend_per_month_usd",
+        "note",
+    )
+    search_fields = ("owner__username", "note")
+    autocomplete_fields = ("owner",)
+
+
+@admin.register(PaidRequest)
+class PaidRequestAdmin(admin.ModelAdmin):
+    """Each paid action a tutor started, as the rate limit and the daily quota count them."""
+
+    list_display = ("created_at", "owner", "action", "questions")
+    list_filter = ("action",)
+    search_fields = ("owner__username",)
+    readonly_fields = ("owner", "action", "questions", "created_at")
+    list_select_related = ("owner",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
 

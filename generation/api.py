@@ -15,6 +15,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import WithJsonSchema
 
+from generation.limits import LimitReached
 from generation.models import GeneratedQuestion, Job, Stage
 from generation.selectors import job_for_user, job_state
 from generation.services import JobOptions, SubmissionError, job_cancel, job_retry, job_submit
@@ -47,6 +48,20 @@ QuestionStatus = Annotated[
 class Problem(Schema):
     detail: str
     field: str = ""
+
+
+class Limited(Schema):
+    """A limit on paid work was reached; the `Retry-After` header says when to try again."""
+
+    detail: str
+    limit: Literal[
+        "actions_per_minute",
+        "questions_per_day",
+        "jobs_at_once",
+        "spend_per_month_usd",
+        "deployment_spend_per_day_usd",
+    ]
+    retry_after: int
 
 
 class JobCreated(Schema):
@@ -179,7 +194,7 @@ def _get_job_for_user(request: TokenRequest, job_id: str) -> Job:
 
 @router.post(
     "/",
-    response={202: JobCreated, 401: Problem, 413: Problem, 422: Problem},
+    response={202: JobCreated, 401: Problem, 413: Problem, 422: Problem, 429: Limited},
     url_name="job_create",
     summary="Start a job",
 )
@@ -230,6 +245,8 @@ def create_job(
         )
     except SubmissionError as refused:
         return Status(422, {"detail": str(refused), "field": refused.field})
+    except LimitReached as limited:
+        return _too_much(response, limited)
     url = reverse("api:job", kwargs={"job_id": job.public_id})
     response["Location"] = url
     return Status(
@@ -242,6 +259,14 @@ def create_job(
             # Channels routes (generation/routing.py) cannot be reversed.
             "websocket_url": f"/ws/jobs/{job.public_id}/",
         },
+    )
+
+
+def _too_much(response: HttpResponse, limited: LimitReached) -> Status:
+    response["Retry-After"] = str(limited.retry_after)
+    return Status(
+        429,
+        {"detail": str(limited), "limit": limited.limit, "retry_after": limited.retry_after},
     )
 
 
@@ -286,11 +311,11 @@ def cancel_job(request: TokenRequest, job_id: str):
 
 @router.post(
     "/{job_id}/retry",
-    response={202: JobState, 401: Problem, 404: Problem, 409: Problem},
+    response={202: JobState, 401: Problem, 404: Problem, 409: Problem, 429: Limited},
     url_name="job_retry",
     summary="Retry a failed job",
 )
-def retry_job(request: TokenRequest, job_id: str):
+def retry_job(request: TokenRequest, response: HttpResponse, job_id: str):
     """Queue a failed job again: it resumes at the stage it failed in, paying nothing twice.
 
     409 when the job has not failed, or failed in a way a retry cannot change (the input is
@@ -301,4 +326,6 @@ def retry_job(request: TokenRequest, job_id: str):
         job = job_retry(job=job)
     except SubmissionError as error:
         return Status(409, {"detail": str(error)})
+    except LimitReached as limited:
+        return _too_much(response, limited)
     return Status(202, job_state(job))

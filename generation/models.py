@@ -285,3 +285,52 @@ class GeneratedQuestion(models.Model):
 
     def __str__(self) -> str:
         return f"Q{self.position} of {self.job_id} ({self.status})"
+
+
+class PaidRequest(models.Model):
+    """One action of a tutor's that calls Claude: what the rate limit and the quota count."""
+
+    class Action(models.TextChoices):
+        JOB = "job", "New job"
+        REVISION = "revision", "Regenerate or revise"
+        RECLASSIFY = "reclassify", "Corrected classification"
+        RETRY = "retry", "Retry"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="paid_requests"
+    )
+    action = models.CharField(max_length=16, choices=Action.choices)
+    questions = models.PositiveSmallIntegerField(help_text="How many questions it asks for.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "created_at"], name="paid_request_owner_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by {self.owner_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+_DEFAULT = "Empty: the deployment's default (the LIMIT_* setting). 0: no limit."
+
+
+class Allowance(models.Model):
+    """One tutor's own limits on paid work, where they differ from the deployment's.
+
+    An empty field takes the setting (LIMIT_*); 0 means no limit for this tutor.
+    """
+
+    owner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="allowance"
+    )
+    actions_per_minute = models.PositiveIntegerField(null=True, blank=True, help_text=_DEFAULT)
+    questions_per_day = models.PositiveIntegerField(null=True, blank=True, help_text=_DEFAULT)
+    jobs_at_once = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Queued or running. " + _DEFAULT
+    )
+    spend_per_month_usd = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True, help_text=_DEFAULT
+    )
+    note = models.CharField(max_length=200, blank=True, help_text="Why this tutor differs.")
+
+    def __str__(self) -> str:
+        return f"Allowance of {self.owner}"

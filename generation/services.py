@@ -18,7 +18,15 @@ from django.utils import timezone
 
 from generation import queue
 from generation.events import publish_on_commit
-from generation.models import STAGE_NAMES, GeneratedQuestion, Job, SourceImage, Stage
+from generation.limits import paid_work_admit
+from generation.models import (
+    STAGE_NAMES,
+    GeneratedQuestion,
+    Job,
+    PaidRequest,
+    SourceImage,
+    Stage,
+)
 from questions.textinput import text_problem
 
 if TYPE_CHECKING:
@@ -162,7 +170,11 @@ def job_submit(
         if difficulty not in Difficulty.values:
             raise SubmissionError("Choose easy, medium or hard.", field="difficulty")
         source = {"skill": skill, "difficulty": difficulty, "kind": kind}
-    return job_create(owner=owner, options=options, simulated=is_simulated(), **source)
+    with transaction.atomic():
+        paid_work_admit(
+            owner=owner, action=PaidRequest.Action.JOB, questions=options.count, queues_job=True
+        )
+        return job_create(owner=owner, options=options, simulated=is_simulated(), **source)
 
 
 def job_enqueue(*, job: Job) -> None:
@@ -184,6 +196,9 @@ def job_retry(*, job: Job) -> Job:
     if not job.retryable:
         raise SubmissionError("This job cannot be retried; start a new one instead.")
     with transaction.atomic():
+        paid_work_admit(
+            owner=job.owner, action=PaidRequest.Action.RETRY, questions=0, queues_job=True
+        )
         retried = (
             Job.objects.filter(pk=job.pk, status=Job.Status.FAILED)
             .exclude(error_kind__in=Job.FINAL_ERRORS)
@@ -293,6 +308,12 @@ def question_revise(*, question: GeneratedQuestion, instruction: str) -> Generat
                 f"This question has been revised {depth} times, the most we allow; "
                 "start a new job instead."
             )
+        paid_work_admit(
+            owner=current.job.owner,
+            action=PaidRequest.Action.REVISION,
+            questions=1,
+            queues_job=False,
+        )
         GeneratedQuestion.objects.filter(pk=current.pk).update(superseded=True)
         revision = GeneratedQuestion.objects.create(
             job_id=current.job_id,
@@ -367,6 +388,12 @@ def job_reclassify(*, job: Job, skill: str, difficulty: str) -> Job:
         raise SubmissionError("This job has no classification to correct; start a new job.")
     target = Target.build(skill=skill, difficulty=difficulty, kind=job.kind or "mcq")
     with transaction.atomic():
+        paid_work_admit(
+            owner=job.owner,
+            action=PaidRequest.Action.RECLASSIFY,
+            questions=job.count,
+            queues_job=True,
+        )
         updated = Job.objects.filter(
             pk=job.pk, status__in=[Job.Status.SUCCEEDED, Job.Status.FAILED]
         ).update(

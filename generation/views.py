@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.http import AuthenticatedHttpRequest
 from generation.forms import JobForm
 from generation.fragments import digests, render_fragments, seen_token
+from generation.limits import LimitReached
 from generation.models import GeneratedQuestion, SourceImage
 from generation.selectors import job_for_user, job_page_context
 from generation.services import (
@@ -58,6 +59,11 @@ def job_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             )
         except SubmissionError as error:
             form.add_error(error.field or None, str(error))
+        except LimitReached as error:
+            form.add_error(None, str(error))
+            response = render(request, "generation/new.html", {"form": form}, status=429)
+            response["Retry-After"] = str(error.retry_after)
+            return response
         else:
             return redirect("job_detail", public_id=job.public_id)
     return render(request, "generation/new.html", {"form": form})
@@ -97,7 +103,7 @@ def job_retry_view(request: AuthenticatedHttpRequest, public_id) -> HttpResponse
     job = job_for_user(request.user, public_id)
     try:
         job_retry(job=job)
-    except SubmissionError as error:
+    except (SubmissionError, LimitReached) as error:
         messages.error(request, str(error))
     else:
         messages.success(request, "Retrying: the job continues where it stopped.")
@@ -113,7 +119,7 @@ def job_reclassify_view(request: AuthenticatedHttpRequest, public_id) -> HttpRes
             skill=request.POST.get("skill", ""),
             difficulty=request.POST.get("difficulty", ""),
         )
-    except SubmissionError as error:
+    except (SubmissionError, LimitReached) as error:
         messages.error(request, str(error))
         if request.htmx:
             return HttpResponse(headers={"HX-Refresh": "true"})  # the page shows the message
@@ -135,7 +141,7 @@ def question_revise_view(
         instruction = REGENERATE_INSTRUCTION
     try:
         revision = question_revise(question=question, instruction=instruction)
-    except RevisionRefused as error:
+    except (RevisionRefused, LimitReached) as error:
         if request.htmx:
             return _card(request, job, question, error=str(error))
         messages.error(request, str(error))
