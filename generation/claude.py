@@ -21,6 +21,7 @@ import json
 import logging
 import math
 import random
+import re
 import time
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
@@ -60,7 +61,25 @@ class ClaudeError(Exception):
 
     def __init__(self, message: str = "", *, detail: str = "") -> None:
         super().__init__(message or self.default_message)
-        self.detail = detail or str(self)
+        # What the API (or a proxy before it) said goes to logs, the ledger and the admin:
+        # never with a credential in it, whatever the upstream echoed.
+        self.detail = redact(detail or str(self))
+
+
+# A credential by its look, or as the value of a header or field that carries one.
+_KEY = re.compile(r"sk-ant-[\w-]{8,}")
+_CARRIER = re.compile(
+    r"(?i)\b(x-api-key|(?:proxy-)?authorization|api[_-]?key|cookie)(['\"]?\s*[:=]\s*['\"]?)"
+    r"[^'\"\n,;}]+"
+)
+
+
+def redact(text: str) -> str:
+    """Return `text` with the API key, and anything that looks like a credential, blanked."""
+    if key := settings.ANTHROPIC_API_KEY:
+        text = text.replace(key, "[redacted]")
+    text = _KEY.sub("[redacted]", text)
+    return _CARRIER.sub(r"\1\2[redacted]", text)
 
 
 class TransientError(ClaudeError):
