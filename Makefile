@@ -106,6 +106,7 @@ bench: $(VENV)/.deps-dev browser ocr
 	$(PY) bench/retrieval.py --rows 20000
 	$(PY) bench/near_duplicates.py
 	$(PY) bench/ocr.py
+	$(PY) bench/uploads.py
 
 screenshots: $(VENV)/.deps-dev browser
 	$(PY) scripts/screenshots.py

@@ -22,13 +22,23 @@ files are refused before Pillow sees them; pixel counts are checked before
 anything is decoded, so a small file declaring huge dimensions (a decompression
 bomb) is never expanded in memory; truncated files are refused rather than
 silently padded (ImageFile.LOAD_TRUNCATED_IMAGES is left at its default, False).
+
+Memory: a decoded image costs width x height x bytes per pixel whatever its file size (a
+131 KB single-colour PNG of 6300 x 6300 is 119 MB of pixels), so decoding is bounded three
+ways. A JPEG is decoded at the smallest scale Pillow's draft mode offers that still covers
+the stored size; the pixels are shrunk to the stored size before any conversion copies
+them, and nothing is copied that need not be; and at most DECODES_AT_ONCE uploads are
+decoded at a time in a process, so eight uploads at once cost one decode's peak, not eight
+(docs/benchmarks.md "Upload memory").
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import struct
+import threading
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,12 +51,17 @@ ACCEPTED_HINT = "Upload a PNG, JPEG, WebP or GIF screenshot."
 # (a depth map or preview) write JPEGs that Pillow reports as MPO; the first
 # picture is an ordinary JPEG, so MPO is accepted and reported as JPEG.
 ACCEPTED_FORMATS = {"PNG": "PNG", "JPEG": "JPEG", "MPO": "JPEG", "WEBP": "WEBP", "GIF": "GIF"}
+# The extension an original is kept under: the format it decoded as, never the client's.
+ORIGINAL_EXTENSIONS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp", "GIF": "gif"}
 
 MIB = 1024 * 1024
 KIB = 1024
 
 DEFAULT_MAX_BYTES = 10 * MIB
 DEFAULT_MAX_PIXELS = 40_000_000
+# Uploads decoded at once per process; the others wait their turn (a few hundred ms each).
+DECODES_AT_ONCE = 1
+_decode_slots = threading.BoundedSemaphore(DECODES_AT_ONCE)
 
 # What normalise_upload() stores: enough detail to tile a tall capture at the
 # largest tier's width (2576 px) without keeping a camera's full resolution.
@@ -94,6 +109,8 @@ MIN_LONG_EDGE = 400
 STORED_MEDIA_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}
 
 WHITE = (255, 255, 255)
+# Modes Lanczos resizes as they are (a palette image would be resized to its nearest colours).
+RESIZABLE_MODES = {"RGB", "RGBA", "L", "LA", "CMYK", "I", "I;16"}
 SIXTEEN_BIT_MODES = {"I", "I;16", "I;16B", "I;16L", "I;16N"}
 
 # What Pillow's decoders raise on bad input. Anything in this list means the
@@ -179,11 +196,16 @@ def normalise_upload(
     """Check, decode, clean and re-encode one uploaded image, or raise UploadError."""
     _check_file_size(data, max_bytes)
     try:
-        img, original_format = _decode(data, max_pixels)
-        img = _to_rgb(img)
-        img = _fit_for_storage(img, short_edge, stored_pixels)
-        img = _without_metadata(img)
-        encoded, media_type, img = _encode(img)
+        with _decode_slots:
+            img, original_format = _decode(data, max_pixels, short_edge, stored_pixels)
+            # Shrink first where resizing keeps the pixels' meaning, so conversions copy the
+            # stored size, not the upload's (palette and 16-bit images are converted first).
+            if img.mode in RESIZABLE_MODES:
+                img = _fit_for_storage(img, short_edge, stored_pixels)
+            img = _to_rgb(img)
+            img = _fit_for_storage(img, short_edge, stored_pixels)
+            img = _without_metadata(img)
+            encoded, media_type, img = _encode(img)
     except DECODE_ERRORS as exc:
         # Safety net: the steps above catch what they expect with a specific
         # message; this only stops an unexpected Pillow error reaching the tutor.
@@ -256,8 +278,10 @@ def _check_pixels(size: tuple[int, int], max_pixels: int) -> None:
 # --- decoding -------------------------------------------------------------------
 
 
-def _decode(data: bytes, max_pixels: int) -> tuple[Image.Image, str]:
-    """Open, vet and fully decode the first frame; return it upright with its format."""
+def _decode(
+    data: bytes, max_pixels: int, short_edge: int, stored_pixels: int
+) -> tuple[Image.Image, str]:
+    """Open, vet and decode the first frame (a JPEG at reduced size); return it upright."""
     # Pillow only warns about very large images (and errors at twice that size);
     # turning the warning into an error means nothing huge is ever decoded.
     # catch_warnings is process-global, not thread-safe; a race only loses this
@@ -265,13 +289,18 @@ def _decode(data: bytes, max_pixels: int) -> tuple[Image.Image, str]:
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            with Image.open(io.BytesIO(data)) as img:
-                original_format = _check_format(img.format)
-                # img.size comes from the header; nothing has been decoded yet.
-                _check_pixels(img.size, max_pixels)
-                # Image.open leaves an animated GIF/WebP on its first frame.
-                img.load()
-                return _upright(img), original_format
+            # Not "with": closing the file would free the pixels, and copying them to keep
+            # them would double the peak. The bytes are in memory; there is nothing to leak.
+            img = Image.open(io.BytesIO(data))
+            original_format = _check_format(img.format)
+            # img.size comes from the header; nothing has been decoded yet.
+            _check_pixels(img.size, max_pixels)
+            if original_format == "JPEG":
+                # Decode at 1/2, 1/4 or 1/8 scale when that still covers the stored size.
+                img.draft(None, _storage_size(img.size, short_edge, stored_pixels))
+            # Image.open leaves an animated GIF/WebP on its first frame.
+            img.load()
+            return _upright(img), original_format
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise UploadError(
                 "This image is too large to open safely; "
@@ -292,12 +321,12 @@ def _check_format(pillow_format: str | None) -> str:
 
 
 def _upright(img: Image.Image) -> Image.Image:
-    """Return a copy rotated as the EXIF Orientation tag says (phones store photos sideways)."""
-    try:
-        return ImageOps.exif_transpose(img)
-    except DECODE_ERRORS:
-        # A broken EXIF block only costs the rotation hint; the pixels are fine.
-        return img.copy()
+    """Return the image rotated as the EXIF Orientation tag says (phones store photos sideways)."""
+    # In place: an upright image (most are) is not copied. A broken EXIF block only
+    # costs the rotation hint; the pixels are fine.
+    with contextlib.suppress(*DECODE_ERRORS):
+        ImageOps.exif_transpose(img, in_place=True)
+    return img
 
 
 def _unidentified_message(data: bytes) -> str:
@@ -384,10 +413,21 @@ def _flatten_on_white(img: Image.Image) -> Image.Image:
     return background.convert("RGB")
 
 
+def _storage_scale(size: tuple[int, int], short_edge: int, max_pixels: int) -> float:
+    """Return the scale (at most 1) that brings an image within the stored size."""
+    width, height = size
+    return min(1.0, short_edge / min(width, height), math.sqrt(max_pixels / (width * height)))
+
+
+def _storage_size(size: tuple[int, int], short_edge: int, max_pixels: int) -> tuple[int, int]:
+    """Return the stored size of an image, rounded up (what a JPEG draft must still cover)."""
+    scale = _storage_scale(size, short_edge, max_pixels)
+    return (math.ceil(size[0] * scale), math.ceil(size[1] * scale))
+
+
 def _fit_for_storage(img: Image.Image, short_edge: int, max_pixels: int) -> Image.Image:
     """Downscale to at most max_pixels and short_edge on the short side; never upscale."""
-    width, height = img.size
-    scale = min(1.0, short_edge / min(width, height), math.sqrt(max_pixels / (width * height)))
+    scale = _storage_scale(img.size, short_edge, max_pixels)
     if scale >= 1:
         return img
     size = _largest_fitting(
@@ -416,7 +456,8 @@ def _resized(img: Image.Image, size: tuple[int, int]) -> Image.Image:
     """Return the image resized to size with Lanczos resampling (itself if already that size)."""
     if img.size == size:
         return img
-    return img.resize(size, Image.Resampling.LANCZOS)
+    # reducing_gap: shrink by a whole factor first (cheap, little memory), then Lanczos.
+    return img.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
 
 
 def _scaled(img: Image.Image, factor: float) -> Image.Image:

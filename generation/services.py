@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from generation import queue
 from generation.events import publish_on_commit
+from generation.images import ORIGINAL_EXTENSIONS
 from generation.limits import paid_work_admit
 from generation.models import (
     STAGE_NAMES,
@@ -83,7 +84,7 @@ def job_create(
             job.difficulty, job.kind = target.difficulty, target.kind
         job.save()
         if image is not None:
-            name, original = upload or ("", b"")
+            _, original = upload or ("", b"")
             SourceImage.objects.create(
                 job=job,
                 data=image.data,
@@ -91,7 +92,9 @@ def job_create(
                 width=image.width,
                 height=image.height,
                 original=original,
-                original_name=name[:255],
+                # Never the client's name: a PNG/HTML polyglot sent as "poly.html" is kept
+                # as what it decoded as, under a name we chose.
+                original_name=f"{job.public_id}.{ORIGINAL_EXTENSIONS[image.original_format]}",
             )
         skipped = {"extract", "classify"} if origin == Job.Origin.SKILL else set()
         Stage.objects.bulk_create(

@@ -23,7 +23,7 @@ def test_a_screenshot_is_normalised_and_the_original_kept(django_capture_on_comm
         job = job_submit(owner=make_user(), options=JobOptions(count=2), upload=("q.png", _png()))
     assert job.origin == "image" and job.status == "queued"
     assert bytes(job.source_image.original) == _png()
-    assert job.source_image.original_name == "q.png"
+    assert job.source_image.original_name == f"{job.public_id}.png"
     with Image.open(io.BytesIO(job.source_image.data)) as image:
         # Stored upright and flattened, at up to 2576 px on the short side: the extract
         # stage fits or slices it for the model (generation.images.model_images).
@@ -63,3 +63,10 @@ def test_starting_from_a_skill_sets_the_target_at_once():
     )
     assert job.kind == "mcq"  # R&W has no student-produced responses
     assert dict(job.stages.values_list("name", "status"))["extract"] == "skipped"
+
+
+def test_an_original_is_kept_under_our_name_and_its_decoded_format():
+    # A PNG whose bytes also read as HTML, sent as "poly.html": kept as what it decoded as.
+    polyglot = _png() + b"<html><script>alert(1)</script></html>"
+    job = job_submit(owner=make_user(), options=JobOptions(), upload=("poly.html", polyglot))
+    assert job.source_image.original_name == f"{job.public_id}.png"
