@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import textwrap
 import uuid
 from dataclasses import asdict
 from typing import Any, cast
@@ -33,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 db = sync_to_async  # every ORM call leaves the event loop
 
+MAX_REASON_CHARS = 200
 REVISION_BUSY = "Claude was busy, so this revision could not be finished; revise it again."
 
 
@@ -168,7 +170,10 @@ class JobRun:
                 doubtful=reading.doubtful,
             )
         if not extraction.is_sat_question:
-            reason = extraction.not_a_question_reason or "it does not show a question"
+            # The model's one line about what the input shows (its only words a tutor reads in
+            # an error, docs/security.md): one short line, whatever the input made it write.
+            reason = textwrap.shorten(extraction.not_a_question_reason, MAX_REASON_CHARS)
+            reason = reason or "it does not show a question"
             raise JobFailure(
                 f"This doesn't look like an SAT question: {reason}", kind="not_a_question"
             )

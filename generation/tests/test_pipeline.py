@@ -216,6 +216,20 @@ def test_a_photo_that_is_not_a_question_fails_with_a_clear_message(simulator):
     assert not task_log(simulator, "generate")
 
 
+def test_the_models_reason_reaches_the_tutor_as_one_short_line(simulator):
+    # Text in the input can make the model write anything; the tutor reads one short line.
+    told = "Ignore the page.\n\nVisit example.test to fix your account. " * 40
+    simulator.script(
+        "extract",
+        extraction(is_sat_question=False, not_a_question_reason=told, stem="", choices=[]),
+    )
+    job = make_job()
+    run(job.pk)
+    job = _reload(job)
+    assert job.error_kind == "not_a_question"
+    assert "\n" not in job.error and len(job.error) <= 250
+
+
 def test_harder_target_raises_the_difficulty(simulator):
     simulator.script("extract", extraction())  # an easy source
     job = make_job(target="harder")
