@@ -32,6 +32,9 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) must be set when DEBUG is off.")
     SECRET_KEY = "dev-only-insecure-key-never-used-in-production"
+# Rotation (docs/security.md): the old key here keeps sessions and signed tokens valid while
+# every pod moves to the new one; comma-separated, or a file through SECRET_KEY_FALLBACKS_FILE.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

@@ -138,3 +138,19 @@ print(sorted(m for m in sys.modules if m.split(".")[0] in {"torch", "sentence_tr
     result = _python(code, DEBUG="1", DATABASE_URL=OFFLINE_DB, ALLOWED_HOSTS="testserver")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_a_rotated_secret_key_still_reads_what_the_old_one_signed():
+    sign = "from django.core import signing; print(signing.dumps('session', salt='rotation'))"
+    old = _python(f"import django; django.setup(); {sign}", DEBUG="1", SECRET_KEY="old-key")
+    token = old.stdout.strip()
+    read = f"from django.core import signing; print(signing.loads({token!r}, salt='rotation'))"
+    rotated = _python(
+        f"import django; django.setup(); {read}",
+        DEBUG="1",
+        SECRET_KEY="new-key",
+        SECRET_KEY_FALLBACKS="old-key",
+    )
+    assert rotated.stdout.strip() == "session", rotated.stderr
+    gone = _python(f"import django; django.setup(); {read}", DEBUG="1", SECRET_KEY="new-key")
+    assert "BadSignature" in gone.stderr
