@@ -99,3 +99,48 @@ async def test_a_job_run_by_a_worker_process_streams_to_the_socket(worker, simul
     assert len(updates) >= 3  # connect, then updates pushed by the other process
     assert any(re.search(r"stage-running.*\n.*Generate", html) for html in updates)
     assert updates[-1].count("badge-passed") == 2
+
+
+async def test_a_tutor_deactivated_in_another_process_loses_the_socket_here(redis_layer):
+    # Staff deactivate a tutor through one web pod; the tutor's socket is held by another.
+    @sync_to_async
+    def start():
+        owner = make_user("owner")
+        job = job_create(
+            owner=owner, options=JobOptions(), simulated=True, skill="circles", difficulty="easy"
+        )
+        return owner, job, _session_cookie(owner)
+
+    owner, job, cookie = await start()
+    communicator = WebsocketCommunicator(
+        application,
+        f"/ws/jobs/{job.public_id}/",
+        [(b"origin", b"http://localhost"), (b"cookie", cookie.encode())],
+    )
+    connected, _ = await communicator.connect()
+    assert connected
+    await communicator.receive_from(timeout=10)  # the state on connect
+
+    deactivate = (
+        "import django; django.setup(); from django.contrib.auth import get_user_model; "
+        f"user = get_user_model().objects.get(pk={owner.pk}); user.is_active = False; user.save()"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", deactivate],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "satgen.settings_test",
+            "EMBEDDED_DB_NAME": connection.settings_dict["NAME"],
+            "REDIS_URL": redis_layer,
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+
+    # Nothing is sent on the socket meanwhile: only the message through Redis can close it.
+    message = await communicator.receive_output(timeout=10)
+    assert message == {"type": "websocket.close", "code": 4403}
+    await communicator.disconnect()
