@@ -6,7 +6,9 @@ a benchmark or a web and worker pair pointed at it with CLAUDE_USE_SIMULATOR=1, 
     python -m claude_simulator --port 8765 --latency old-system --fault rate_limit:generate:2
 
 and injects latency and faults per task (extract, generate, solve). It answers from the
-question bank, so it reads SATgen's database through Django's settings.
+question bank, so it reads SATgen's database through Django's settings. It listens on
+127.0.0.1 only; its control API (/_sim/...) takes the token it prints, or the one its
+launcher put in CLAUDE_SIMULATOR_TOKEN, in an X-Simulator-Token header.
 """
 
 from __future__ import annotations
@@ -55,7 +57,6 @@ def parser() -> argparse.ArgumentParser:
         description="Serve the Anthropic Messages API locally with simulated replies (not "
         "Claude), enforcing the published per-model rules, for demos, tests and benchmarks.",
     )
-    parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument(
         "--latency",
@@ -100,7 +101,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     if not apps.ready:
         django.setup()  # the replies come from the question bank
     server = SimulatorServer(
-        args.host,
         args.port,
         latency=LATENCY_PROFILES[args.latency],
         seed=args.seed,
@@ -114,6 +114,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     def announce(url: str) -> None:
         if args.verbosity >= 1:
             _say(f"Claude simulator listening on {url} (simulated responses — not Claude)")
+            _say(f"Control API token (X-Simulator-Token): {server.token}")
 
     try:
         server.serve_forever(ready=announce)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import hmac
 import json
 import logging
 import math
@@ -33,6 +34,7 @@ Status = int | str | None
 # Time to first token (message_start) of a stream: a tenth of the latency, at most 0.3 s.
 TTFT_FRACTION = 0.1
 TTFT_MAX = 0.3
+TOKEN_HEADER = "X-Simulator-Token"
 
 
 def _too_large(limit: int) -> Problem:
@@ -70,13 +72,44 @@ class Handler(BaseHTTPRequestHandler):
 
     # --- routing ---------------------------------------------------------------------
 
-    def _path(self) -> str:
-        """Start answering a request: forget the last one's state; return the path."""
+    def _path(self) -> str | None:
+        """Start a request: forget the last one's state; return its path, or None if refused."""
         self._entry, self._status = None, None
-        return urlsplit(self.path).path.rstrip("/")
+        path = urlsplit(self.path).path.rstrip("/")
+        problem = self._refusal(path)
+        if problem is None:
+            return path
+        self.close_connection = True  # its body, if any, is left unread
+        self._send_error(problem)
+        return None
+
+    def _refusal(self, path: str) -> Problem | None:
+        """Return why a request a web page could send is refused, or None.
+
+        Another origin or host (DNS rebinding) is refused everywhere; a control call also needs
+        the run's token, a header no cross-site form or simple request can carry.
+        """
+        own = {f"{host}:{self.server.server_port}" for host in ("127.0.0.1", "localhost")}
+        origin, host = self.headers.get("Origin"), self.headers.get("Host")
+        if origin is not None and origin not in {f"http://{authority}" for authority in own}:
+            return Problem(403, "permission_error", f"Cross-origin request refused: {origin}")
+        if host is not None and host not in own:
+            return Problem(403, "permission_error", f"Request for another host refused: {host}")
+        if not path.startswith("/_sim/") or path == "/_sim/health":
+            return None
+        if self.headers.get("Sec-Fetch-Site") in ("cross-site", "same-site"):
+            return Problem(403, "permission_error", "Cross-site control request refused.")
+        token = self.headers.get(TOKEN_HEADER)
+        if not token:
+            return Problem(401, "authentication_error", f"{TOKEN_HEADER}: header is required")
+        if not hmac.compare_digest(token.encode(), self.simulator.token.encode()):
+            return Problem(403, "permission_error", f"{TOKEN_HEADER}: not this run's token")
+        return None
 
     def do_GET(self) -> None:
         path = self._path()
+        if path is None:
+            return
         if path == "/_sim/requests":
             self._send_json(200, self.simulator.requests())
         elif path == "/_sim/health":
@@ -89,6 +122,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_DELETE(self) -> None:
         path = self._path()
+        if path is None:
+            return
         parts = path.split("/")
         if len(parts) != 5 or not path.startswith("/v1/messages/batches/"):
             self._not_found(f"Not found: {path}")
@@ -105,6 +140,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         path = self._path()
+        if path is None:
+            return
         limit = MAX_BATCH_BYTES if path == "/v1/messages/batches" else MAX_REQUEST_BYTES
         raw = self._read_body(limit)
         if path == "/v1/messages":

@@ -3,14 +3,16 @@
 Requests are checked by the rules table (`rules.py`); replies come from a responder (by
 default `content.respond`), never from Claude. Faults, scripts and latency are set per task
 ("extract", "generate", "solve", "*") in-process (`add_fault`, `script`, `set_latency`) or
-over HTTP (`/_sim/...`) by a test driving another process.
+over HTTP (`/_sim/...`, with the run's `token`) by a test driving another process.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import os
 import random
+import secrets
 import threading
 import time
 from collections import deque
@@ -35,6 +37,10 @@ from claude_simulator.tokens import CHARS_PER_TOKEN, PromptCache, output_tokens
 
 Responder = Callable[[str, dict], dict]
 DEFAULT_BATCH_DELAY = 0.2
+# Loopback only: any web page a developer visits can reach this port, the network must not.
+HOST = "127.0.0.1"
+# A launcher that drives the control API of a simulator in a child process picks its token.
+TOKEN_ENV = "CLAUDE_SIMULATOR_TOKEN"
 POLL_INTERVAL = 0.05  # how fast stop() is noticed by the serving loop
 # The request log's fields, each None until known (besides id, started_at and custom_id).
 LOG_FIELDS = (
@@ -55,7 +61,6 @@ class SimulatorServer:
 
     def __init__(
         self,
-        host: str = "127.0.0.1",
         port: int = 0,
         *,
         responder: Responder | None = None,
@@ -66,9 +71,11 @@ class SimulatorServer:
         record_bodies: bool = False,
         signing_key: bytes = DEFAULT_SIGNING_KEY,
         clock: Callable[[], float] = time.monotonic,
+        token: str | None = None,
     ) -> None:
-        self.host = host
         self.port = port
+        # Required on the control API (X-Simulator-Token): a web page cannot set the header.
+        self.token = token or os.environ.get(TOKEN_ENV) or secrets.token_urlsafe(32)
         self.on_request = on_request
         self.record_bodies = record_bodies
         self._responder = responder or default_responder
@@ -145,8 +152,8 @@ class SimulatorServer:
         if self._httpd is not None:
             raise RuntimeError("the simulator is already started")
         self._stopping.clear()
-        self._httpd = SimulatorHTTPServer((self.host, self.port), self)
-        self._url = f"http://{self.host}:{self._httpd.server_port}"
+        self._httpd = SimulatorHTTPServer((HOST, self.port), self)
+        self._url = f"http://{HOST}:{self._httpd.server_port}"
         return self._httpd
 
     # --- control ---------------------------------------------------------------------

@@ -671,7 +671,8 @@ def test_record_bodies_keeps_each_parsed_request(server):
 
 
 def test_control_api_sets_faults_scripts_latency_config_and_reads_the_log(server):
-    control = httpx2.Client(base_url=server.url, timeout=5)
+    token = {"X-Simulator-Token": server.token}
+    control = httpx2.Client(base_url=server.url, headers=token, timeout=5)
     assert control.post("/_sim/faults", json={"kind": "rate_limit", "task": "solve"}).is_success
     outputs = {"task": "solve", "outputs": [{**SOLUTION, "answer": "D"}]}
     assert control.post("/_sim/script", json=outputs).is_success
@@ -709,6 +710,7 @@ def test_the_command_line_parses_arguments_and_serves(monkeypatch, capsys):
         seen["latency"] = dict(self._latency)
         seen["batch_delay"] = self.batch_delay
         seen["record_bodies"] = self.record_bodies
+        seen["token"] = self.token
         try:
             make_client(self).messages.create(**solve())
         except anthropic.RateLimitError:
@@ -732,6 +734,7 @@ def test_the_command_line_parses_arguments_and_serves(monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "Claude simulator listening on http://127.0.0.1:" in out
     assert "(simulated responses — not Claude)" in out
+    assert f"Control API token (X-Simulator-Token): {seen['token']}" in out
     assert "solve claude-sonnet-5-5 stream=False status=429 fault=rate_limit" in out
     assert seen["faulted"]
     assert seen["faults"] == [("rate_limit", "solve", 1), ("timeout", "*", 1)]

@@ -103,7 +103,12 @@ def test_a_batch_request_reads_the_prompt_cache_a_live_call_wrote(client):
 
 
 def test_a_batch_stays_in_progress_for_the_configured_delay(server, client):
-    control = httpx2.post(f"{server.url}/_sim/latency", json={"batch_delay": 0.4}, timeout=5)
+    control = httpx2.post(
+        f"{server.url}/_sim/latency",
+        json={"batch_delay": 0.4},
+        headers={"X-Simulator-Token": server.token},
+        timeout=5,
+    )
     assert control.is_success and server.batch_delay == 0.4
 
     started = time.monotonic()

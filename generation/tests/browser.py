@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import re
+import secrets
 import signal
 import socket
 import struct
@@ -75,6 +76,7 @@ class LiveApp:
 
     url: str
     simulator_url: str
+    simulator_token: str
     process: subprocess.Popen
     log: Path
 
@@ -87,7 +89,7 @@ class LiveApp:
         request = urllib.request.Request(
             f"{self.simulator_url}/_sim/{path}",
             data=json.dumps(body or {}).encode(),
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": "application/json", "X-Simulator-Token": self.simulator_token},
             method="POST",
         )
         with urllib.request.urlopen(request, timeout=10) as response:
@@ -116,6 +118,7 @@ def start_serve_local(database: str, log: Path, media: Path) -> LiveApp:
         DJANGO_SETTINGS_MODULE="satgen.settings_test",
         EMBEDDED_DB_NAME=database,
         CLAUDE_SIMULATOR_URL=f"http://127.0.0.1:{simulator_port}",
+        CLAUDE_SIMULATOR_TOKEN=secrets.token_urlsafe(32),  # its control API's, for this run
         MEDIA_ROOT=str(media),
         SECURE_COOKIES="0",  # plain http on 127.0.0.1
         PYTHONUNBUFFERED="1",
@@ -128,7 +131,13 @@ def start_serve_local(database: str, log: Path, media: Path) -> LiveApp:
         stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group: killed whole if it hangs
     )
-    app = LiveApp(f"http://127.0.0.1:{port}", env["CLAUDE_SIMULATOR_URL"], process, log)
+    app = LiveApp(
+        f"http://127.0.0.1:{port}",
+        env["CLAUDE_SIMULATOR_URL"],
+        env["CLAUDE_SIMULATOR_TOKEN"],
+        process,
+        log,
+    )
     deadline = time.monotonic() + SERVER_START_TIMEOUT
     while True:
         if process.poll() is not None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from typing import cast
+from urllib.parse import urlsplit
 
 import daphne.server  # first: it installs the asyncio Twisted reactor
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 logger = logging.getLogger(__name__)
 
@@ -34,13 +35,20 @@ class Command(BaseCommand):
         from satgen.worker import warm_embeddings_in_background
 
         if settings.CLAUDE_SIMULATED:
-            from claude_simulator.server import SimulatorServer
+            from claude_simulator.server import HOST, SimulatorServer
 
-            simulator = SimulatorServer(port=int(settings.CLAUDE_SIMULATOR_URL.rsplit(":", 1)[1]))
-            simulator.start()
+            address = urlsplit(settings.CLAUDE_SIMULATOR_URL)
+            if address.hostname not in (HOST, "localhost") or address.port is None:
+                raise CommandError(
+                    f"CLAUDE_SIMULATOR_URL must be http://{HOST}:<port>: the simulator "
+                    "listens on loopback only."
+                )
+            # Its token comes from CLAUDE_SIMULATOR_TOKEN (a launcher's, e.g. the browser
+            # tests') or is made for this run; it is printed for the developer's own scripts.
+            simulator = SimulatorServer(port=address.port).start()
             self.stdout.write(
                 f"No ANTHROPIC_API_KEY: Claude calls go to the simulator at {simulator.url} "
-                "(jobs are marked simulated)."
+                f"(jobs are marked simulated); its control token: {simulator.token}"
             )
 
         async def run_worker() -> None:
