@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from satgen.claude_models import check_stages, merge_models
@@ -68,6 +69,9 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "satgen.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every response, static files too.
+    "satgen.headers.ContentSecurityPolicyMiddleware",
+    "satgen.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -198,6 +202,59 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 HOST_EXEMPT_PATHS = ["/healthz", "/readyz", "/metrics"]
+# The kubelet probes over plain HTTP: should the probes ever reach SecurityMiddleware, they
+# must still not be redirected (SECURE_REDIRECT_EXEMPT matches the path without its "/").
+SECURE_REDIRECT_EXEMPT = [rf"^{path.lstrip('/')}$" for path in HOST_EXEMPT_PATHS]
+
+# Headers (docs/security.md "Headers"). Every script and style sheet is a file of ours: no
+# inline script, style or handler, no eval (htmx's is off in base.html), so no nonce either.
+# img-src allows blob: for the new-job page's preview of the chosen screenshot; connect-src
+# also gets this host's ws(s):// origin per request (satgen/headers.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "blob:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+X_FRAME_OPTIONS = "DENY"  # frame-ancestors 'none' for browsers that predate it
+# Other sites never learn which job, set or question a tutor came from; our own pages
+# still get the full URL (Django's CSRF check falls back to it on HTTPS).
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Powerful features no page of ours uses, denied to our pages and anything they might embed;
+# only names Chromium knows (it logs an error for any other, which the browser tests catch).
+# Uploading a screenshot needs none: a file input and a paste event ask for no permission
+# (clipboard-read governs only navigator.clipboard.read()).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "browsing-topics",
+        "camera",
+        "clipboard-read",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 # Logs: one JSON object per line (LOG_FORMAT=json, the default with DEBUG off) carrying the
 # request id, or the job and stage; plain text in development (satgen/logs.py).

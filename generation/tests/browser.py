@@ -25,7 +25,15 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from playwright.sync_api import Browser, Locator, Page, Playwright, expect
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Locator,
+    Page,
+    Playwright,
+    expect,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
@@ -252,7 +260,9 @@ AXE_OPTIONS = {
 
 def axe_violations(page: Page) -> list[str]:
     """Run axe-core on the page as it is now; return each violation with where it is."""
-    page.add_script_tag(path=AXE)
+    # Evaluated, not added as a <script>: our Content-Security-Policy refuses inline scripts,
+    # and Playwright's evaluate is not subject to the page's policy.
+    page.evaluate(AXE.read_text(encoding="utf-8"))
     violations = page.evaluate(
         """async (options) => (await axe.run(document, options)).violations.map(v =>
             `${v.id}: ${v.help} at ` +
@@ -260,6 +270,37 @@ def axe_violations(page: Page) -> list[str]:
         AXE_OPTIONS,
     )
     return [f"{page.url} {violation}" for violation in violations]
+
+
+# Each refusal of the Content-Security-Policy fires securitypolicyviolation in the page; this
+# listener, an init script (Playwright's, which the page's policy does not apply to), reports it
+# before any script of the page runs, on every page and after every navigation.
+WATCH_POLICY = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__satgenRefused(
+    `${location.pathname}: ${event.effectiveDirective} refused ${event.blockedURI || "inline"}` +
+    ` (${event.sourceFile || "the page"}:${event.lineNumber})`
+  );
+});
+"""
+
+
+def watch_policies(context: BrowserContext, refused: list[str]) -> None:
+    """Note in `refused` what the CSP refuses here, and Chromium's errors about either header."""
+
+    def on_refusal(text: str) -> None:
+        refused.append(text)
+
+    context.expose_function("__satgenRefused", on_refusal)
+    context.add_init_script(WATCH_POLICY)
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type in ("error", "warning") and re.search(
+            r"Content.Security.Policy|Permissions-Policy", message.text
+        ):
+            refused.append(f"{message.page.url if message.page else ''}: {message.text}")
+
+    context.on("console", on_console)
 
 
 def log_in(page: Page, username: str, password: str) -> None:
@@ -328,7 +369,11 @@ def not_reloaded(page: Page) -> bool:
 
 def wait_for_quiet_socket(page: Page, quiet_ms: int = 1000) -> None:
     """Wait until the job socket has been quiet for `quiet_ms` (needs `watch_socket`)."""
-    page.wait_for_function(f"performance.now() - window.__lastSocketMessage > {quiet_ms}")
+    # A function, not an expression: Playwright evals an expression in the page, which our
+    # Content-Security-Policy refuses.
+    page.wait_for_function(
+        "(quiet) => performance.now() - window.__lastSocketMessage > quiet", arg=quiet_ms
+    )
 
 
 def stage_state(page: Page, stage: str) -> Locator:

@@ -41,6 +41,7 @@ from generation.tests.browser import (
     stage_state,
     start_serve_local,
     wait_for_quiet_socket,
+    watch_policies,
     watch_socket,
 )
 
@@ -102,13 +103,22 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def new_page(browser, live, tmp_path) -> Iterator[Callable[..., Page]]:
+def refused() -> Iterator[list[str]]:
+    """What the Content-Security-Policy refused in any page of the test: nothing, or it fails."""
+    found: list[str] = []
+    yield found
+    assert not found, "the page's policies refused or rejected:\n" + "\n".join(found)
+
+
+@pytest.fixture
+def new_page(browser, live, tmp_path, refused) -> Iterator[Callable[..., Page]]:
     """Open a page in a browser context of its own (its own cookies, so its own tutor)."""
     contexts = []
 
     def open_page(base_url: str = live.url) -> Page:
         context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
         context.set_default_timeout(15_000)
+        watch_policies(context, refused)
         contexts.append(context)
         return context.new_page()
 
@@ -283,7 +293,7 @@ def test_a_dropped_socket_reconnects_and_catches_up(new_page, live, tutor):
         expect(stage_state(page, "generate")).to_contain_text("Running", timeout=JOB_TIMEOUT)
 
         proxy.cut()
-        page.wait_for_function("window.__socketCloseCodes.length > 0")
+        page.wait_for_function("() => window.__socketCloseCodes.length > 0")
         assert set(page.evaluate("window.__socketCloseCodes")) == {1006}  # so htmx retries
         job = Job.objects.get(owner__username=tutor)
         wait_until(lambda: Job.objects.get(pk=job.pk).is_finished, what="the job to finish")
@@ -674,3 +684,48 @@ def test_deleting_a_set_asks_first_and_its_simulated_questions_stay_labelled(pag
     expect(page.get_by_role("link", name="Week 3")).to_have_count(0)
     page.goto(f"/jobs/{job.public_id}/")
     expect(page.locator("#question-1 .stem")).to_be_visible()  # the question itself stays
+
+
+def test_the_policy_refuses_inline_script_and_style_and_the_tests_would_notice(page, refused):
+    page.goto("/accounts/login/")
+    page.evaluate(
+        """() => {
+          const script = document.createElement("script");
+          script.textContent = "window.__inlineRan = true";
+          document.head.append(script);
+          document.body.insertAdjacentHTML("beforeend", '<p style="color: red">styled</p>');
+        }"""
+    )
+    assert page.evaluate("window.__inlineRan") is None
+    wait_until(lambda: len(refused) >= 2, what="the refusals to be reported", seconds=5)
+    reported = "\n".join(refused)
+    assert "script-src-elem refused inline" in reported
+    assert "style-src-attr refused inline" in reported
+    refused.clear()  # the refusals this test caused on purpose
+
+
+def test_the_admin_works_under_the_content_security_policy(page, tutor):
+    from generation.tests.builders import make_job
+
+    staff = get_user_model().objects.create_user("staff", password=PASSWORD, is_staff=True)
+    staff.is_superuser = True
+    staff.save()
+    make_job(owner=get_user_model().objects.get(username=tutor))
+    page.goto("/admin/")
+    page.get_by_label("Username").fill("staff")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+
+    page.goto("/admin/generation/job/")
+    # The admin's scripts run: ticking a row updates the action counter (actions.js).
+    page.locator("input.action-select").first.check()
+    expect(page.locator(".action-counter")).to_contain_text("1 of 1 selected")
+
+    page.goto("/admin/generation/allowance/add/")
+    # The owner's autocomplete (select2, from the admin's static files) searches and picks.
+    page.locator(".field-owner .select2-selection").click()
+    page.locator(".select2-search__field").fill(tutor)
+    page.locator(".select2-results__option", has_text=tutor).click()
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
