@@ -1,11 +1,15 @@
-"""Fixtures for generation tests: a seeded, embedded bank (the simulator comes from its plugin)."""
+"""Fixtures for generation tests: a seeded, embedded bank (the simulator comes from its plugin),
+a tutor and their API client."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
+from django.test import Client
 
+from accounts.services import api_token_create
+from generation.tests.builders import make_user
 from questions.management.commands.seed_bank import SEED_FILE
 from questions.models import Question
 from questions.records import QuestionRecord
@@ -45,3 +49,15 @@ def task_log(server, task: str) -> list[dict]:
 
 def dumps(value) -> str:
     return json.dumps(value)
+
+
+@pytest.fixture
+def tutor():
+    return make_user("tutor")
+
+
+@pytest.fixture
+def api(tutor) -> Client:
+    """A client that sends the tutor's API token with every request (and enforces CSRF)."""
+    _, secret = api_token_create(user=tutor, name="script")
+    return Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {secret}")

@@ -6,12 +6,10 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from openapi_spec_validator import validate
 from PIL import Image
 from procrastinate.contrib.django.models import ProcrastinateJob
 
-from accounts.services import api_token_create
 from generation.models import STAGE_NAMES, Job
 from generation.pipeline.progress import question_slots, question_store_verdict
 from generation.pipeline.schemas import GateResult, ValidationReport
@@ -26,18 +24,6 @@ def _png() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (800, 400), (255, 255, 255)).save(buffer, "PNG")
     return buffer.getvalue()
-
-
-@pytest.fixture
-def tutor():
-    return make_user("tutor")
-
-
-@pytest.fixture
-def api(tutor) -> Client:
-    """A client that sends the tutor's API token with every request (and enforces CSRF)."""
-    _, secret = api_token_create(user=tutor, name="script")
-    return Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {secret}")
 
 
 def test_a_request_without_a_token_is_refused(client):

@@ -28,17 +28,6 @@ HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def tutor():
-    return make_user("tutor")
-
-
-@pytest.fixture
-def api(tutor) -> Client:
-    _, secret = api_token_create(user=tutor, name="script")
-    return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
-
-
-@pytest.fixture
 def real_claude(monkeypatch):
     """Work as if a key were set: the spend limits count only real (unsimulated) calls."""
     monkeypatch.setattr("generation.limits.is_simulated", lambda: False)

@@ -32,6 +32,17 @@ pytestmark = [
 ]
 
 
+async def _job_socket(job, cookie: str) -> WebsocketCommunicator:
+    communicator = WebsocketCommunicator(
+        application,
+        f"/ws/jobs/{job.public_id}/",
+        [(b"origin", b"http://localhost"), (b"cookie", cookie.encode())],
+    )
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
 @pytest.fixture
 def redis_layer(settings):
     try:
@@ -84,13 +95,7 @@ async def test_a_job_run_by_a_worker_process_streams_to_the_socket(worker, simul
         return owner, job, _session_cookie(owner)
 
     owner, job, cookie = await start()
-    communicator = WebsocketCommunicator(
-        application,
-        f"/ws/jobs/{job.public_id}/",
-        [(b"origin", b"http://localhost"), (b"cookie", cookie.encode())],
-    )
-    connected, _ = await communicator.connect()
-    assert connected
+    communicator = await _job_socket(job, cookie)
     updates = [await communicator.receive_from(timeout=10)]  # the state on connect
     while 'badge-succeeded">Succeeded</span>' not in updates[-1]:
         updates.append(await communicator.receive_from(timeout=60))
@@ -112,13 +117,7 @@ async def test_a_tutor_deactivated_in_another_process_loses_the_socket_here(redi
         return owner, job, _session_cookie(owner)
 
     owner, job, cookie = await start()
-    communicator = WebsocketCommunicator(
-        application,
-        f"/ws/jobs/{job.public_id}/",
-        [(b"origin", b"http://localhost"), (b"cookie", cookie.encode())],
-    )
-    connected, _ = await communicator.connect()
-    assert connected
+    communicator = await _job_socket(job, cookie)
     await communicator.receive_from(timeout=10)  # the state on connect
 
     deactivate = (

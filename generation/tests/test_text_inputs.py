@@ -3,27 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
-from accounts.services import api_token_create
 from generation.models import GeneratedQuestion, Job
-from generation.tests.builders import generated_question, make_job, make_user
+from generation.tests.builders import generated_question, make_job
 
 pytestmark = pytest.mark.django_db
 
 MESSAGE = "invisible control character (U+0000"
-
-
-@pytest.fixture
-def tutor():
-    return make_user("tutor")
-
-
-@pytest.fixture
-def api(tutor) -> Client:
-    _, secret = api_token_create(user=tutor, name="script")
-    return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
 
 
 @pytest.mark.parametrize(
