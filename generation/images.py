@@ -199,7 +199,9 @@ def normalise_upload(
         with _decode_slots:
             img, original_format = _decode(data, max_pixels, short_edge, stored_pixels)
             # Shrink first where resizing keeps the pixels' meaning, so conversions copy the
-            # stored size, not the upload's (palette and 16-bit images are converted first).
+            # stored size, not the upload's (palette images are converted first; the second
+            # fit is then the one that shrinks). Each step rebinds img, so the step before is
+            # freed before the next runs: nesting the calls keeps both alive (26-33 MiB more).
             if img.mode in RESIZABLE_MODES:
                 img = _fit_for_storage(img, short_edge, stored_pixels)
             img = _to_rgb(img)

@@ -16,7 +16,7 @@ give one tutor other values with an Allowance in the admin. docs/security.md say
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -67,7 +67,7 @@ class Limits:
             for field in fields(cls)
             if getattr(allowance, field.name) is not None
         }
-        return cls(**{**defaults.__dict__, **own})
+        return replace(defaults, **own)
 
 
 def paid_work_admit(
