@@ -288,7 +288,7 @@ document.addEventListener("securitypolicyviolation", (event) => {
 def watch_policies(context: BrowserContext, refused: list[str]) -> None:
     """Note in `refused` what the CSP refuses here, and Chromium's errors about either header."""
 
-    def on_refusal(text: str) -> None:
+    def on_refusal(text: str) -> None:  # a function of ours: Playwright cannot wrap a builtin
         refused.append(text)
 
     context.expose_function("__satgenRefused", on_refusal)
