@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from importlib import import_module
 from typing import Any
 
@@ -14,7 +17,7 @@ from django.http import QueryDict
 from django.utils.crypto import constant_time_compare
 
 from generation import metrics
-from generation.events import job_group, user_group
+from generation.events import LAYER_TIMEOUT, job_group, user_group
 from generation.fragments import (
     changed_html,
     render_fragments,
@@ -25,10 +28,14 @@ from generation.fragments import (
 from generation.models import Job
 from generation.selectors import job_page_context
 
+logger = logging.getLogger(__name__)
+
 # Coalesce bursts of events (a job emits dozens in a second) into one update.
 THROTTLE_SECONDS = 0.25
 # Close code for "you may not see this job": htmx does not reconnect on it.
 POLICY_VIOLATION = 4403
+# While the channel layer is down a socket brings its page up to date this often instead.
+POLL_SECONDS = 5.0
 
 
 def job_fragments(job_id: int, csrf_token: str = "") -> dict[str, str]:
@@ -74,6 +81,17 @@ class JobConsumer(AsyncWebsocketConsumer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.shown: dict[str, str] = {}  # what this socket's page shows now (fragments.digests)
+        self._layer_receive: Callable[[], Awaitable[dict[str, Any]]] | None = None
+
+    # Channels sets `channel_receive` to the layer's receive and dispatches what it returns;
+    # wrapped, a layer that goes down (Redis) turns this socket to polling, not to a crash.
+    @property
+    def channel_receive(self) -> Callable[[], Awaitable[dict[str, Any]]]:
+        return self._receive_or_poll
+
+    @channel_receive.setter
+    def channel_receive(self, receive: Callable[[], Awaitable[dict[str, Any]]]) -> None:
+        self._layer_receive = receive
 
     async def connect(self) -> None:
         public_id = self.scope["url_route"]["kwargs"]["public_id"]
@@ -86,9 +104,8 @@ class JobConsumer(AsyncWebsocketConsumer):
             return
         self.group = job_group(public_id)
         self.user_group = user_group(self.scope["user"].pk)
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        # Logout, a password change or deactivation: told here (generation/signals.py).
-        await self.channel_layer.group_add(self.user_group, self.channel_name)
+        if not await self._join():
+            logger.warning("channel layer down: job %s's socket polls", self.job_id)
         query = QueryDict(self.scope.get("query_string", b"").decode("latin-1"))
         self.shown = seen_from_token(self.job_id, query.get("seen", ""))
         await self.send_state()
@@ -100,8 +117,36 @@ class JobConsumer(AsyncWebsocketConsumer):
         if self._pending is not None:
             self._pending.cancel()
         if self.job_id is not None:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-            await self.channel_layer.group_discard(self.user_group, self.channel_name)
+            with suppress(Exception):  # a layer that is down forgets the socket anyway
+                async with asyncio.timeout(LAYER_TIMEOUT):
+                    await self.channel_layer.group_discard(self.group, self.channel_name)
+                    await self.channel_layer.group_discard(self.user_group, self.channel_name)
+
+    async def _join(self) -> bool:
+        """Join the job's group and the user's; return False if the layer does not answer."""
+        try:
+            async with asyncio.timeout(LAYER_TIMEOUT):
+                await self.channel_layer.group_add(self.group, self.channel_name)
+                # Logout, a password change or deactivation: told here (generation/signals.py).
+                await self.channel_layer.group_add(self.user_group, self.channel_name)
+        except Exception:
+            return False
+        return True
+
+    async def _receive_or_poll(self) -> dict[str, Any]:
+        """The layer's next message; while the layer is down, poll the database instead."""
+        assert self._layer_receive is not None
+        while True:
+            try:
+                return await self._layer_receive()
+            except Exception:
+                logger.warning(
+                    "channel layer down: job %s's socket polls", self.job_id, exc_info=True
+                )
+            await asyncio.sleep(POLL_SECONDS)
+            if self.job_id is not None and not self._ended:  # connected, and still allowed
+                await self.send_state()
+                await self._join()  # the layer may be back, having lost its groups
 
     async def job_changed(self, event: dict[str, Any]) -> None:
         """Schedule one update for a burst of events."""

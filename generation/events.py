@@ -7,7 +7,9 @@ channel, and a socket may connect at any time).
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -16,6 +18,31 @@ from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
+# A channel layer that does not answer (Redis down or unreachable) must not slow a job: an
+# event is given up after LAYER_TIMEOUT seconds, and after a failure this process sends none
+# for LAYER_PAUSE seconds. Pages poll meanwhile (generation/consumers.py).
+LAYER_TIMEOUT = 2.0
+LAYER_PAUSE = 10.0
+_paused_until = 0.0
+
+
+async def send_to_group(group: str, message: dict[str, Any]) -> bool:
+    """Send to a group of sockets if the layer answers in time; return whether it did."""
+    global _paused_until
+    layer = get_channel_layer()
+    if layer is None or time.monotonic() < _paused_until:
+        return False
+    try:
+        await asyncio.wait_for(layer.group_send(group, message), LAYER_TIMEOUT)
+    except Exception:
+        # Events are a courtesy: the database is the record; never fail a job or a logout.
+        _paused_until = time.monotonic() + LAYER_PAUSE
+        logger.warning(
+            "could not send %s to %s; none for %s s", message, group, LAYER_PAUSE, exc_info=True
+        )
+        return False
+    return True
+
 
 def job_group(public_id: Any) -> str:
     return f"job-{public_id}"
@@ -23,14 +50,7 @@ def job_group(public_id: Any) -> str:
 
 async def publish(public_id: Any, **event: Any) -> None:
     """Tell the job's listeners that something changed (call after the change committed)."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        await layer.group_send(job_group(public_id), {"type": "job.changed", **event})
-    except Exception:
-        # Progress events are a courtesy: the database is the record, never fail a job for one.
-        logger.warning("could not publish %s for job %s", event, public_id, exc_info=True)
+    await send_to_group(job_group(public_id), {"type": "job.changed", **event})
 
 
 def publish_on_commit(public_id: Any, **event: Any) -> None:
@@ -44,16 +64,8 @@ def user_group(user_id: int) -> str:
 
 
 def publish_to_user(user_id: int, **event: Any) -> None:
-    """From sync code: tell the user's sockets once the current transaction commits."""
+    """From sync code: tell the user's sockets once the current transaction commits.
 
-    def send() -> None:
-        layer = get_channel_layer()
-        if layer is None:
-            return
-        try:
-            async_to_sync(layer.group_send)(user_group(user_id), event)
-        except Exception:
-            # The re-check before each send still closes the socket: never fail a logout for it.
-            logger.warning("could not tell the sockets of user %s", user_id, exc_info=True)
-
-    transaction.on_commit(send)
+    If the layer is down the sockets are not told, but each re-checks access before it sends.
+    """
+    transaction.on_commit(lambda: async_to_sync(send_to_group)(user_group(user_id), event))
