@@ -41,7 +41,7 @@ def start_worker(simulator_url: str) -> subprocess.Popen:
         "CLAUDE_SIMULATOR_URL": simulator_url,
     }
     return subprocess.Popen(
-        [sys.executable, "manage.py", "procrastinate", "worker", "--concurrency=4"],
+        [sys.executable, "manage.py", "worker", "--concurrency=4"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A full database disk is a 503 in our words, with nothing half saved (satgen/storage.py).
+    "satgen.storage.StorageFullMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into our lockout page.
     "axes.middleware.AxesMiddleware",
@@ -414,7 +416,6 @@ JOB_RECOVERY_CRON = env.str("JOB_RECOVERY_CRON", default="* * * * * */15")
 # Procrastinate's records of tasks that ended are deleted after TASK_KEEP_HOURS.
 TASK_PRUNE_CRON = env.str("TASK_PRUNE_CRON", default="17 3 * * *")
 TASK_KEEP_HOURS = env.int("TASK_KEEP_HOURS", default=168)
-PROCRASTINATE_ON_APP_READY = "satgen.worker.on_app_ready"
 PROCRASTINATE_WORKER_DEFAULTS = {
     "update_heartbeat_interval": WORKER_HEARTBEAT_SECONDS,
     "stalled_worker_timeout": WORKER_STALLED_AFTER,

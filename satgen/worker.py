@@ -1,9 +1,8 @@
-"""Procrastinate wiring: what a worker process does when it starts."""
+"""What a worker process does when it starts (satgen/management/commands/worker.py)."""
 
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 import time
 from pathlib import Path
@@ -11,16 +10,6 @@ from pathlib import Path
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
-
-
-def on_app_ready(app) -> None:
-    """Warm the embedding model (so the first job does not wait) and serve metrics in workers."""
-    if "worker" in sys.argv[2:3]:  # manage.py procrastinate worker
-        warm_embeddings_in_background()
-        # The worker's counters (stages, Claude calls, cost, retries) on WORKER_METRICS_PORT.
-        from satgen.metrics import serve_worker_metrics
-
-        serve_worker_metrics()
 
 
 def warm_embeddings_in_background(*, heartbeat: bool = True) -> None:

@@ -17,6 +17,7 @@ from typing import Any, cast
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.db import InterfaceError, OperationalError, close_old_connections
 
 from generation.claude import ClaudeError, TransientError, Usage
 from generation.events import publish
@@ -98,6 +99,15 @@ class JobRun:
         except (JobFailure, ClaudeError) as error:
             logger.warning("job %s failed in %s: %s", self.job.pk, current, error.detail)
             await self._fail(current, str(error), kind=error.kind, detail=error.detail)
+        except (OperationalError, InterfaceError):
+            # The database went away (a restart, a failover): not the job's fault, and its
+            # state may not be writable now. The task is run again (tasks.STARTUP_RETRY, or
+            # the recovery task), and resumes at the first unfinished stage.
+            logger.warning(
+                "job %s lost the database in %s; its task runs again", self.job.pk, current
+            )
+            await db(close_old_connections)()
+            raise
         except Exception as error:
             logger.exception("job %s crashed in %s", self.job.pk, current)
             await self._fail(

@@ -48,7 +48,7 @@ TASKS = {
     "generate": ("generate", "generate"),
     "solve": ("validate", "solve"),
 }
-STAGE_TIMEOUT = 0.5  # seconds, for the profile under test; a timeout fault waits twice that
+STAGE_TIMEOUT = 1.5  # seconds, for the profile under test; a timeout fault waits twice that
 PERSISTENT = 20  # more faults than any retry budget here can use up
 
 TRANSIENT = (
@@ -99,7 +99,7 @@ def _inject(simulator, settings, *, task: str, kind: str, count: int) -> None:
     settings.CLAUDE_RETRY_BASE = 0.01
     if kind == "timeout":
         # Only the timeout fault needs a short one: on a loaded machine an ordinary reply can
-        # take longer than half a second.
+        # take longer than a second.
         stages = copy.deepcopy(settings.CLAUDE_STAGES)
         stages[TASKS[task][1]]["timeout"] = STAGE_TIMEOUT
         settings.CLAUDE_STAGES = stages

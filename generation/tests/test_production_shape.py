@@ -104,7 +104,7 @@ class Processes:
         return f"127.0.0.1:{port}"
 
     def worker(self, name: str) -> subprocess.Popen:
-        command = [sys.executable, "manage.py", "procrastinate", "worker", "--concurrency=4"]
+        command = [sys.executable, "manage.py", "worker", "--concurrency=4"]
         self.env["WORKER_HEARTBEAT_FILE"] = str(self.heartbeat(name))
         return self.start(name, command)
 

@@ -123,7 +123,7 @@ def private_redis(settings, tmp_path, monkeypatch):
 
 def _start_worker(simulator, redis_url: str, log: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "manage.py", "procrastinate", "worker", "--concurrency=4"],
+        [sys.executable, "manage.py", "worker", "--concurrency=4"],
         cwd=ROOT,
         env={
             **os.environ,

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import psycopg
 import pytest
 from django.db import connection
 
@@ -39,7 +40,6 @@ def _start_worker(
         [
             sys.executable,
             "manage.py",
-            "procrastinate",
             "worker",
             "--concurrency=4",
             f"--name={name}",
@@ -148,3 +148,57 @@ def test_a_job_cut_off_by_a_stopping_worker_is_resumed_by_another(simulator, tmp
             if worker is not None and worker.poll() is None:
                 worker.terminate()
                 worker.wait(timeout=30)
+
+
+def _restart_database(down_for: float) -> None:
+    """What a PostgreSQL restart does to every client of the test database, on the server
+    the suite shares: every other connection is cut, and new ones are refused for a while."""
+    name = connection.settings_dict["NAME"]
+    params = {**connection.get_connection_params(), "dbname": "postgres"}
+    params.pop("cursor_factory", None)
+    with psycopg.connect(**params, autocommit=True) as admin:
+        admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        try:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                [name],
+            )
+            time.sleep(down_for)
+        finally:
+            admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+    connection.close()  # this process's connection was cut too
+
+
+def test_a_job_survives_postgresql_restarting_in_the_middle_of_generate(simulator, tmp_path):
+    simulator.set_latency({"generate": 3.0})
+    worker = _start_worker("steady", simulator.url, tmp_path / "worker.log")
+    try:
+        job = _queued_job()
+        _wait_for(
+            lambda: Stage.objects.filter(job=job, name="generate", status="running").exists(),
+            timeout=60,
+            what="the generate stage to start",
+        )
+        _restart_database(down_for=5.0)
+        _wait_for(
+            lambda: Job.objects.get(pk=job.pk).is_finished,
+            timeout=120,
+            what="the job to finish after the restart",
+        )
+        job.refresh_from_db()
+        log = (tmp_path / "worker.log").read_text()
+        assert job.status == "succeeded", (job.error_detail, log)
+        assert worker.poll() is None, log  # the worker lived through it
+        assert dict(job.stages.values_list("name", "attempts"))["extract"] == 1
+        assert len(task_log(simulator, "extract")) == 1
+        assert [q.status for q in job.questions.all()] == ["passed", "passed"]
+
+        # And it takes the next job as if nothing had happened.
+        simulator.set_latency({})
+        after = _queued_job()
+        _wait_for(lambda: Job.objects.get(pk=after.pk).is_finished, timeout=60, what="next job")
+        assert Job.objects.get(pk=after.pk).status == "succeeded", log
+    finally:
+        if worker.poll() is None:
+            worker.terminate()
+            worker.wait(timeout=30)
