@@ -13,7 +13,7 @@ from django.urls import reverse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
-from pydantic import WithJsonSchema
+from pydantic import Field, WithJsonSchema
 
 from generation.limits import LimitReached
 from generation.models import GeneratedQuestion, Job, Stage
@@ -192,6 +192,19 @@ def _get_job_for_user(request: TokenRequest, job_id: str) -> Job:
     return job_for_user(request.auth, public_id)
 
 
+
+
+MAX_PAGE = 100_000
+MAX_PAGE_SIZE = 100  # django-ninja's own cap on a page's size, said in the document
+
+
+class BoundedPages(PageNumberPagination):
+    """Pages numbered within what PostgreSQL can offset: a huge page is a 422, not a 500."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE)
+        page_size: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE)
+
 @router.post(
     "/",
     response={202: JobCreated, 401: Problem, 413: Problem, 422: Problem, 429: Limited},
@@ -276,7 +289,7 @@ def _too_much(response: HttpResponse, limited: LimitReached) -> Status:
     url_name="job_list",
     summary="List your jobs",
 )
-@paginate(PageNumberPagination, page_size=20)
+@paginate(BoundedPages, page_size=20)
 def list_jobs(request: TokenRequest):
     """Return the caller's jobs, newest first."""
     return Job.objects.filter(owner=request.auth).order_by("-created_at", "-pk")
