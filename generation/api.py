@@ -192,8 +192,6 @@ def _get_job_for_user(request: TokenRequest, job_id: str) -> Job:
     return job_for_user(request.auth, public_id)
 
 
-
-
 MAX_PAGE = 100_000
 MAX_PAGE_SIZE = 100  # django-ninja's own cap on a page's size, said in the document
 
@@ -204,6 +202,7 @@ class BoundedPages(PageNumberPagination):
     class Input(Schema):
         page: int = Field(1, ge=1, le=MAX_PAGE)
         page_size: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE)
+
 
 @router.post(
     "/",

@@ -145,6 +145,15 @@ def worker(redis_layer, simulator, tmp_path):
     process.wait(timeout=30)
 
 
+@sync_to_async
+def _queued_job_and_its_owners_cookie():
+    owner = make_user("owner")
+    job = job_create(
+        owner=owner, options=JobOptions(), simulated=True, skill="circles", difficulty="easy"
+    )
+    return owner, job, _session_cookie(owner)
+
+
 async def test_a_job_run_by_a_worker_process_streams_to_the_socket(worker, simulator):
     simulator.set_latency({"generate": 1.0})
 
@@ -174,15 +183,7 @@ async def test_a_job_run_by_a_worker_process_streams_to_the_socket(worker, simul
 
 async def test_a_tutor_deactivated_in_another_process_loses_the_socket_here(redis_layer):
     # Staff deactivate a tutor through one web pod; the tutor's socket is held by another.
-    @sync_to_async
-    def start():
-        owner = make_user("owner")
-        job = job_create(
-            owner=owner, options=JobOptions(), simulated=True, skill="circles", difficulty="easy"
-        )
-        return owner, job, _session_cookie(owner)
-
-    owner, job, cookie = await start()
+    owner, job, cookie = await _queued_job_and_its_owners_cookie()
     communicator = await _job_socket(job, cookie)
     await communicator.receive_from(timeout=10)  # the state on connect
 
@@ -214,15 +215,7 @@ async def test_a_tutor_deactivated_in_another_process_loses_the_socket_here(redi
 async def test_with_redis_down_jobs_go_on_and_pages_poll_until_it_is_back(
     private_redis, simulator, tmp_path, monkeypatch
 ):
-    @sync_to_async
-    def start():
-        owner = make_user("owner")
-        job = job_create(
-            owner=owner, options=JobOptions(), simulated=True, skill="circles", difficulty="easy"
-        )
-        return owner, job, _session_cookie(owner)
-
-    owner, job, cookie = await start()
+    owner, job, cookie = await _queued_job_and_its_owners_cookie()
     open_before = await _job_socket(job, cookie)
     await open_before.receive_from(timeout=10)  # the state on connect
     private_redis.stop()

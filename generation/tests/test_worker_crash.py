@@ -61,6 +61,14 @@ def _wait_for(predicate, *, timeout: float, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def _wait_for_generate(job: Job) -> None:
+    _wait_for(
+        lambda: Stage.objects.filter(job=job, name="generate", status="running").exists(),
+        timeout=60,
+        what="the generate stage to start",
+    )
+
+
 def _queued_job() -> Job:
     """Queue a two-question job from text, for a worker process to take."""
     return job_create(
@@ -77,11 +85,7 @@ def test_a_job_survives_its_worker_being_killed_in_the_middle_of_generate(simula
     second = None
     try:
         job = _queued_job()
-
-        def generating() -> bool:
-            return Stage.objects.filter(job=job, name="generate", status="running").exists()
-
-        _wait_for(generating, timeout=60, what="the generate stage to start")
+        _wait_for_generate(job)
         time.sleep(0.5)  # the generate calls are in flight
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
@@ -121,11 +125,7 @@ def test_a_job_cut_off_by_a_stopping_worker_is_resumed_by_another(simulator, tmp
     second = None
     try:
         job = _queued_job()
-        _wait_for(
-            lambda: Stage.objects.filter(job=job, name="generate", status="running").exists(),
-            timeout=60,
-            what="the generate stage to start",
-        )
+        _wait_for_generate(job)
         first.send_signal(signal.SIGTERM)
         first.wait(timeout=30)
         job.refresh_from_db()
@@ -174,11 +174,7 @@ def test_a_job_survives_postgresql_restarting_in_the_middle_of_generate(simulato
     worker = _start_worker("steady", simulator.url, tmp_path / "worker.log")
     try:
         job = _queued_job()
-        _wait_for(
-            lambda: Stage.objects.filter(job=job, name="generate", status="running").exists(),
-            timeout=60,
-            what="the generate stage to start",
-        )
+        _wait_for_generate(job)
         _restart_database(down_for=5.0)
         _wait_for(
             lambda: Job.objects.get(pk=job.pk).is_finished,
