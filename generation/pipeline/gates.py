@@ -146,12 +146,18 @@ def key_is_a_choice(draft: DraftQuestion, skill: Skill, section: Section) -> str
     return None
 
 
+# A choice that is about the other choices: the whole choice is the phrase ("None of the
+# above.", "All of these are correct", "Both A and B"). An ordinary answer that uses the words
+# ("None of them is type V.", "Both studies used the same method.") is not one.
+_LETTER = r"\(?(?-i:[A-D])\)?"
 _ALL_OR_NONE = re.compile(
-    r"\b(?:all|none|any)\s+of\s+(?:the\s+)?(?:above|these|those|them|choices|answers|options)\b"
-    r"|\bboth\s+(?:choices?\s+)?\(?[A-D]\)?\s+and\s+\(?[A-D]\)?(?!\w)"
-    r"|\bboth\s+of\s+(?:the\s+)?(?:above|these|them)\b"
-    r"|^\s*neither\b(?:\s*(?:of\s+(?:the\s+)?(?:above|these|them)"
-    r"|\(?[A-D]\)?\s+nor\s+\(?[A-D]\)?))?\s*[.!]?\s*$",
+    r"^\s*(?:"
+    r"(?:all|none|any)\s+of\s+(?:the\s+)?(?:above|these|those|them|choices|answers|options)"
+    r"(?:\s+(?:choices|answers|options))?(?:\s+(?:is|are)\s+(?:correct|true|right))?"
+    rf"|both\s+(?:choices?\s+)?{_LETTER}\s+and\s+{_LETTER}"
+    r"|both\s+of\s+(?:the\s+)?(?:above|these|them)"
+    rf"|neither(?:\s+of\s+(?:the\s+)?(?:above|these|them)|\s+{_LETTER}\s+nor\s+{_LETTER})?"
+    r")\s*[.!]?\s*$",
     re.IGNORECASE,
 )
 
@@ -183,9 +189,20 @@ _CLAIMS = (
 )
 
 
+# A letter dressed up as real explanations write it: \(\mathbf{C}\), \textbf{C}, **C**.
+_DRESSED_LETTER = re.compile(
+    r"\\\(\s*(?:\\(?:mathbf|textbf|mathrm|textrm|text|mathit|textit|boldsymbol)\s*)?"
+    r"\{?\s*([A-D])\s*\}?\s*\\\)"
+    r"|\\(?:mathbf|textbf|mathrm|textrm|text|textit|emph)\s*\{\s*([A-D])\s*\}"
+)
+_MARKDOWN_EMPHASIS = re.compile(r"\*\*|__|(?<![\w*])\*(?=[A-Za-z])|(?<=[A-Za-z])\*(?![\w*])")
+
+
 def claimed_correct_letters(explanation: str) -> set[str]:
     """Return the letters the explanation says are correct."""
-    return {match[1] for pattern in _CLAIMS for match in pattern.finditer(explanation)}
+    plain = _DRESSED_LETTER.sub(lambda m: m[1] or m[2], explanation)
+    plain = _MARKDOWN_EMPHASIS.sub("", plain)
+    return {match[1] for pattern in _CLAIMS for match in pattern.finditer(plain)}
 
 
 def explanation_names_key(draft: DraftQuestion, skill: Skill, section: Section) -> str | None:
@@ -289,11 +306,12 @@ def rationales_cover_wrong_choices(
 # --- length giveaway --------------------------------------------------------------------
 
 # A key this much longer than every distractor is the classic test-wiseness cue ("pick
-# the longest answer"). Official SAT choices are written to parallel length, so natural
-# variation stays well under 30 %; 1.3 catches the giveaway without flagging ordinary
-# choices. The absolute gap keeps short math choices ("12" vs "4") from tripping it.
-KEY_LENGTH_RATIO = 1.3
-KEY_LENGTH_MIN_GAP = 10
+# the longest answer"). Official choices are written to parallel length, but a real key is
+# often a qualifying phrase longer than the next choice: at 1.3x and 10 characters the gate
+# rejected such College Board items (issue 13). Half as long again and 15 characters more
+# still catches the giveaway; the absolute gap keeps short math choices ("12" vs "4") out.
+KEY_LENGTH_RATIO = 1.5
+KEY_LENGTH_MIN_GAP = 15
 
 
 def display_length(text: str) -> int:
