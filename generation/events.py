@@ -68,4 +68,12 @@ def publish_to_user(user_id: int, **event: Any) -> None:
 
     If the layer is down the sockets are not told, but each re-checks access before it sends.
     """
-    transaction.on_commit(lambda: async_to_sync(send_to_group)(user_group(user_id), event))
+
+    def send() -> None:
+        try:
+            async_to_sync(send_to_group)(user_group(user_id), event)
+        except Exception:
+            # Saved from a thread with a running loop, say: never fail a logout or a save.
+            logger.warning("could not tell the sockets of user %s", user_id, exc_info=True)
+
+    transaction.on_commit(send)
