@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from generation.pipeline.gates import (
     run_gates,
 )
 from generation.pipeline.schemas import DraftQuestion, MathCheck, Rationale
+from questions.records import QuestionRecord
 from questions.spr import spr_format_error
 from questions.taxonomy import DOMAIN_OF_SKILL, SECTION_OF_DOMAIN, Section, Skill
 
@@ -666,3 +668,19 @@ def test_skill_mismatch_fails():
         "skill_matches": "The question is labelled 'Linear functions', "
         "but 'Linear equations in one variable' was asked for."
     }
+
+
+# --- real-style items ---------------------------------------------------------------------
+
+REAL_STYLE = Path(__file__).parent / "data" / "real_style_items.jsonl"
+
+
+@pytest.mark.parametrize(
+    "line", REAL_STYLE.read_text(encoding="utf-8").splitlines(), ids=lambda line: line[17:30]
+)
+def test_a_clean_real_style_item_passes_every_gate(line):
+    # Written as College Board items are: dressed key letters, keys a phrase longer than the
+    # next choice, answers that say "none" or "both", stock stems (bench/gate_precision.py).
+    record = QuestionRecord.model_validate_json(line)
+
+    assert failures(DraftQuestion.from_stored(record)) == {}
