@@ -19,10 +19,7 @@ from django.shortcuts import render
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 300
-MESSAGE = (
-    "Our storage is full, so nothing was saved. Please try again in a few minutes; "
-    "we have been told."
-)
+MESSAGE = "Our storage is full, so nothing was saved. Please try again in a few minutes."
 
 
 def is_disk_full(error: BaseException) -> bool:

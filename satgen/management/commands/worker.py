@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from typing import Any, cast
 
@@ -54,7 +55,9 @@ class Command(BaseCommand):
         )
 
 
-async def fresh_connections(call_next, context, worker) -> Any:
+async def fresh_connections(
+    call_next: Callable[[], Awaitable[Any]], context: Any, worker: Any
+) -> Any:
     """Each job starts and ends on a working database connection, as each request does.
 
     The pipeline's ORM calls run on one thread (sync_to_async): without this, a connection
