@@ -404,6 +404,7 @@ def test_what_the_tutor_does_in_a_card_survives_the_live_updates(page, live, tut
     assert page.evaluate("document.activeElement.selectionStart") == 0
     expect(card.locator("details.answer")).to_have_attribute("open", "")
     expect(card.get_by_label(f"Set for question {number}")).to_contain_text("Week 3")
+    expect(card.get_by_role("status")).to_have_text("Saved to Week 3.")  # what Save said stays
 
 
 def test_regenerate_and_move_stay_in_place_with_the_focus_where_the_tutor_was(page, tutor):

@@ -1,7 +1,8 @@
 // The job page's socket. Each (re)connect hands the server the token of what the page shows
 // (it sends a new one with every message), so it sends only what differs. A part it must
 // replace keeps what the tutor was doing in it: typed text, a picked set, an open answer,
-// the focus and the caret; where the focused control is gone, the job's status takes focus.
+// what the last Save to set said, the focus and the caret; where the focused control is
+// gone, the job's status takes focus.
 (function () {
   "use strict";
   const connect = htmx.createWebSocket;
@@ -14,6 +15,17 @@
 
   function fields(root) {
     return Array.from(root.querySelectorAll("input[id], select[id], textarea[id]"));
+  }
+
+  // Where an element sits in its part: the nearest holder with an id, and its place there.
+  function place(element, selector) {
+    const holder = element.parentNode.closest("[id]");
+    return [holder.id, Array.from(holder.querySelectorAll(selector)).indexOf(element)];
+  }
+
+  function at(where, selector) {
+    const holder = document.getElementById(where[0]);
+    return holder && holder.querySelectorAll(selector)[where[1]];
   }
 
   function changed(field) {
@@ -36,9 +48,11 @@
         return { id: f.id, value: f.value, checked: f.checked };
       }),
       open: Array.from(target.querySelectorAll("details[open]")).map(function (d) {
-        const holder = d.parentNode.closest("[id]");
-        return [holder.id, Array.from(holder.querySelectorAll("details")).indexOf(d)];
+        return place(d, "details");
       }),
+      said: Array.from(target.querySelectorAll(".save-status")).filter(function (s) {
+        return s.innerHTML.trim();
+      }).map(function (s) { return [place(s, ".save-status"), s.innerHTML]; }),
       focus: active && active.id && target.contains(active) ? active.id : null,
       hadFocus: Boolean(active && target.contains(active)),
       caret: active && "selectionStart" in active ? [active.selectionStart, active.selectionEnd] : null,
@@ -55,9 +69,12 @@
       field.checked = saved.checked;
     });
     state.open.forEach(function (where) {
-      const holder = document.getElementById(where[0]);
-      const details = holder && holder.querySelectorAll("details")[where[1]];
+      const details = at(where, "details");
       if (details) details.open = true;
+    });
+    state.said.forEach(function (saved) {
+      const status = at(saved[0], ".save-status");
+      if (status && !status.innerHTML.trim()) status.innerHTML = saved[1];
     });
     const focus = state.focus && document.getElementById(state.focus);
     if (focus) {
