@@ -1,15 +1,49 @@
-"""What a worker process does when it starts (satgen/management/commands/worker.py)."""
+"""What a worker does, however it runs: `manage.py worker` or inside `serve_local`."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.db import close_old_connections
+
+if TYPE_CHECKING:
+    from procrastinate import App
 
 logger = logging.getLogger(__name__)
+
+
+def worker_app() -> App:
+    """The Procrastinate app a worker runs: the Django app on a psycopg connector of its own.
+
+    Workers need LISTEN/NOTIFY, which the Django connector lacks; web requests keep using it.
+    """
+    from procrastinate.contrib.django import app
+    from procrastinate.contrib.django.django_connector import DjangoConnector
+
+    return app.with_connector(cast(DjangoConnector, app.connector).get_worker_connector())
+
+
+async def fresh_connections(
+    call_next: Callable[[], Awaitable[Any]], context: Any, worker: Any
+) -> Any:
+    """A worker middleware: each job starts and ends on a working database connection, as
+    each request does.
+
+    The pipeline's ORM calls run on one thread (sync_to_async): without this, a connection
+    a database restart cut would stay on that thread and fail every job after it.
+    """
+    await sync_to_async(close_old_connections)()
+    try:
+        return await call_next()
+    finally:
+        await sync_to_async(close_old_connections)()
 
 
 def warm_embeddings_in_background(*, heartbeat: bool = True) -> None:

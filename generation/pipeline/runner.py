@@ -17,7 +17,7 @@ from typing import Any, cast
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, close_old_connections
+from django.db import InterfaceError, OperationalError
 
 from generation.claude import ClaudeError, TransientError, Usage
 from generation.events import publish
@@ -102,11 +102,11 @@ class JobRun:
         except (OperationalError, InterfaceError):
             # The database went away (a restart, a failover): not the job's fault, and its
             # state may not be writable now. The task is run again (tasks.STARTUP_RETRY, or
-            # the recovery task), and resumes at the first unfinished stage.
+            # the recovery task), and resumes at the first unfinished stage; the worker drops
+            # the cut connection after the task (satgen.worker.fresh_connections).
             logger.warning(
                 "job %s lost the database in %s; its task runs again", self.job.pk, current
             )
-            await db(close_old_connections)()
             raise
         except Exception as error:
             logger.exception("job %s crashed in %s", self.job.pk, current)

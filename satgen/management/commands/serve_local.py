@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import cast
 from urllib.parse import urlsplit
 
 import daphne.server  # first: it installs the asyncio Twisted reactor
@@ -27,12 +26,10 @@ class Command(BaseCommand):
         parser.add_argument("--concurrency", type=int, default=10, help="Jobs run at once.")
 
     def handle(self, *args, host: str, port: int, concurrency: int, **options) -> None:
-        from procrastinate.contrib.django import app
-        from procrastinate.contrib.django.django_connector import DjangoConnector
         from twisted.internet import reactor
 
         from satgen.asgi import application
-        from satgen.worker import warm_embeddings_in_background
+        from satgen.worker import fresh_connections, warm_embeddings_in_background, worker_app
 
         if settings.CLAUDE_SIMULATED:
             from claude_simulator.server import HOST, SimulatorServer
@@ -52,16 +49,15 @@ class Command(BaseCommand):
             )
 
         async def run_worker() -> None:
-            # Workers need LISTEN/NOTIFY, which the Django connector lacks: give this worker
-            # its own psycopg connector, and leave the app's (used by web requests) alone.
-            connector = cast(DjangoConnector, app.connector)  # what the Django app is made with
-            worker_app = app.with_connector(connector.get_worker_connector())
-            async with worker_app.open_async():
+            app = worker_app()
+            async with app.open_async():
                 # Daphne's handlers keep SIGINT/SIGTERM: the worker's own would take them over,
                 # so Ctrl+C stopped only the worker and left the web server running without
                 # one. Jobs cut off by the stop are resumed by the recovery task after a restart.
-                await worker_app.run_worker_async(
-                    concurrency=concurrency, install_signal_handlers=False
+                await app.run_worker_async(
+                    concurrency=concurrency,
+                    install_signal_handlers=False,
+                    worker_middleware=[fresh_connections],
                 )
 
         def start_worker() -> None:

@@ -13,13 +13,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Awaitable, Callable
 from contextlib import suppress
-from typing import Any, cast
+from typing import Any
 
-from asgiref.sync import sync_to_async
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
 
 logger = logging.getLogger(__name__)
 
@@ -55,30 +52,14 @@ class Command(BaseCommand):
         )
 
 
-async def fresh_connections(
-    call_next: Callable[[], Awaitable[Any]], context: Any, worker: Any
-) -> Any:
-    """Each job starts and ends on a working database connection, as each request does.
-
-    The pipeline's ORM calls run on one thread (sync_to_async): without this, a connection
-    a database restart cut would stay on that thread and fail every job after it.
-    """
-    await sync_to_async(close_old_connections)()
-    try:
-        return await call_next()
-    finally:
-        await sync_to_async(close_old_connections)()
-
-
 async def supervise(*, concurrency: int, name: str, shutdown_graceful_timeout: float | None):
     """Run the worker until a signal stops it, starting it again whenever it stops alone."""
     from procrastinate.app import WorkerOptions
-    from procrastinate.contrib.django import app
-    from procrastinate.contrib.django.django_connector import DjangoConnector
     from procrastinate.worker import Worker
 
-    # Workers need LISTEN/NOTIFY, which the Django connector lacks: a psycopg connector.
-    worker_app = app.with_connector(cast(DjangoConnector, app.connector).get_worker_connector())
+    from satgen.worker import fresh_connections, worker_app
+
+    app = worker_app()
     stopping = asyncio.Event()
     current: Worker | None = None
 
@@ -95,9 +76,9 @@ async def supervise(*, concurrency: int, name: str, shutdown_graceful_timeout: f
     while not stopping.is_set():
         started = loop.time()
         try:
-            async with worker_app.open_async():
+            async with app.open_async():
                 options: WorkerOptions = {
-                    **worker_app.worker_defaults,
+                    **app.worker_defaults,
                     "concurrency": concurrency,
                     "name": name,
                     "install_signal_handlers": False,  # ours, above
@@ -105,7 +86,7 @@ async def supervise(*, concurrency: int, name: str, shutdown_graceful_timeout: f
                 }
                 if shutdown_graceful_timeout is not None:
                     options["shutdown_graceful_timeout"] = shutdown_graceful_timeout
-                current = Worker(app=worker_app, **options)
+                current = Worker(app=app, **options)
                 await current.run()
             if stopping.is_set():
                 break
